@@ -1,0 +1,52 @@
+import type { Credential, Customer, License, Product, World } from './world.js'
+
+export interface SigningIdentity {
+  accountId: string
+  credential: Credential
+}
+
+/**
+ * Read access to the world, shaped by what the operations ask. Implementations may hold it in
+ * memory (a config file) or load it from the store; the rules see only this.
+ */
+export interface Catalog {
+  findSigningIdentity(accessKeyId: string): SigningIdentity | undefined
+  findProduct(productCode: string): Product | undefined
+  findCustomer(customerIdentifier: string): Customer | undefined
+  customersOfAccount(accountId: string): readonly Customer[]
+  /** Every grant (license entry per product) carrying this LicenseArn. */
+  licenseGrants(licenseArn: string): readonly License[]
+  /** Grants of `productCode` to the customer. */
+  grantsTo(customerIdentifier: string, productCode: string): readonly License[]
+}
+
+export function createMemoryCatalog(world: World): Catalog {
+  const identities = new Map<string, SigningIdentity>()
+  for (const account of world.accounts) {
+    for (const credential of account.credentials) identities.set(credential.accessKeyId, { accountId: account.id, credential })
+  }
+  const products = new Map(world.products.map((p) => [p.code, p]))
+  const customers = new Map(world.customers.map((c) => [c.identifier, c]))
+  const byAccount = groupBy(world.customers, (c) => c.accountId)
+  const byArn = groupBy(world.licenses, (l) => l.arn)
+  const byGrant = groupBy(world.licenses, (l) => `${l.customer}\u0000${l.product}`)
+  return {
+    findSigningIdentity: (key) => identities.get(key),
+    findProduct: (code) => products.get(code),
+    findCustomer: (id) => customers.get(id),
+    customersOfAccount: (accountId) => byAccount.get(accountId) ?? [],
+    licenseGrants: (arn) => byArn.get(arn) ?? [],
+    grantsTo: (customer, product) => byGrant.get(`${customer}\u0000${product}`) ?? [],
+  }
+}
+
+function groupBy<T>(items: readonly T[], key: (item: T) => string): Map<string, T[]> {
+  const groups = new Map<string, T[]>()
+  for (const item of items) {
+    const k = key(item)
+    const group = groups.get(k)
+    if (group) group.push(item)
+    else groups.set(k, [item])
+  }
+  return groups
+}

@@ -1,0 +1,35 @@
+import { Command, Option } from 'commander'
+import { ConfigError, DEFAULT_DATA_DIR, DEFAULT_HOST, DEFAULT_PORT, loadConfig, type ServeFlags } from '../config/config.js'
+import { banner } from '../server/banner.js'
+import { startServer } from '../server/build-server.js'
+
+const program = new Command('meterd')
+  .description('A self-hostable AWS Marketplace Metering Service with a durable usage ledger.')
+  .showHelpAfterError()
+
+program.command('serve')
+  .description('run the AWS Marketplace Metering endpoint (the demo world unless --config is given)')
+  .option('-p, --port <port>', `port to listen on (env METERD_PORT, default ${DEFAULT_PORT})`)
+  .option('-H, --host <host>', `address to listen on (env METERD_HOST, default ${DEFAULT_HOST})`)
+  .option('-d, --data <dir>', `folder of the SQLite ledger (env METERD_DATA_DIR, default ${DEFAULT_DATA_DIR})`)
+  .option('-c, --config <file>', 'world and settings file, YAML or JSON (env METERD_CONFIG)')
+  .addOption(new Option('--auth <mode>', 'strict: verify SigV4 against the world; permissive: accept any credentials (env METERD_AUTH, default strict)')
+    .choices(['strict', 'permissive']))
+  .option('--log', 'write JSON request logs to stdout')
+  .action(async (flags: ServeFlags & { log?: boolean }) => {
+    const config = loadConfig(flags)
+    const server = await startServer(config, { logger: flags.log ?? false })
+    console.log(banner(config, server.url))
+    const stop = async () => {
+      await server.close()
+      process.exit(0)
+    }
+    process.once('SIGINT', stop)
+    process.once('SIGTERM', stop)
+  })
+
+program.parseAsync(process.argv).catch((error: unknown) => {
+  if (error instanceof ConfigError) console.error(`meterd: ${error.message}`)
+  else console.error('meterd:', error instanceof Error ? error.message : error)
+  process.exit(1)
+})

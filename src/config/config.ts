@@ -1,0 +1,120 @@
+import { readFileSync } from 'node:fs'
+import { parse as parseYaml } from 'yaml'
+import { z } from 'zod'
+import { DEMO_WORLD } from '../catalog/demo-world.js'
+import { formatIssues, parseWorld, type World, WorldError } from '../catalog/world.js'
+import { DEFAULT_WINDOWS, type MeteringWindows } from '../domain/metering-windows.js'
+import type { AuthMode } from '../protocol/aws-json-endpoint.js'
+import { parseDurationMs } from '../shared/time.js'
+
+export const DEFAULT_PORT = 6387
+export const DEFAULT_HOST = '127.0.0.1'
+export const DEFAULT_DATA_DIR = './.meterd'
+
+/** Everything `meterd serve` runs with, resolved once at start from flags, env and the config file. */
+export interface MeterdConfig {
+  port: number
+  host: string
+  dataDir: string
+  auth: AuthMode
+  windows: MeteringWindows
+  world: World
+  /** Where the world came from: the built-in demo or a config file path. */
+  worldSource: string
+  /** In permissive mode, the buyer account that callers with unknown keys act as for MeterUsage. */
+  anonymousBuyerAccountId?: string
+}
+
+/** Flags of `meterd serve`; each falls back to its environment variable, then to the default. */
+export interface ServeFlags {
+  port?: string | number
+  host?: string
+  data?: string
+  config?: string
+  auth?: string
+}
+
+const Duration = z.union([z.string(), z.number()]).transform((value, ctx) => {
+  const ms = typeof value === 'number' ? value * 1000 : parseDurationMs(value)
+  if (ms === undefined || ms < 0) {
+    ctx.addIssue({ code: 'custom', message: 'must be a duration such as 24h, 90m, 30s or a number of seconds' })
+    return z.NEVER
+  }
+  return ms
+})
+
+const SettingsSchema = z.strictObject({
+  auth: z.enum(['strict', 'permissive']).optional(),
+  anonymousBuyerAccount: z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id').optional(),
+  windows: z.strictObject({
+    batchMaxAge: Duration.optional(),
+    batchMonthEndGrace: Duration.optional(),
+    meterMaxAge: Duration.optional(),
+    futureTolerance: Duration.optional(),
+  }).optional(),
+}).default({})
+
+export class ConfigError extends Error {}
+
+export function loadConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = process.env): MeterdConfig {
+  const configFile = flags.config ?? env.METERD_CONFIG
+  const file = configFile ? readConfigFile(configFile) : {}
+  const { settings: rawSettings, ...rawWorld } = file
+  const settings = SettingsSchema.safeParse(rawSettings)
+  if (!settings.success) throw new ConfigError(`${configFile}: settings are invalid:\n${prefixed('settings', settings.error.issues)}`)
+  let world: World
+  try {
+    world = parseWorld(configFile ? rawWorld : DEMO_WORLD)
+  } catch (error) {
+    if (error instanceof WorldError) throw new ConfigError(`${configFile ?? 'demo world'}: the world is invalid:\n${error.message}`)
+    throw error
+  }
+  const port = Number(flags.port ?? env.METERD_PORT ?? DEFAULT_PORT)
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`port must be an integer from 0 to 65535, got '${flags.port ?? env.METERD_PORT}'`)
+  const auth = flags.auth ?? env.METERD_AUTH ?? settings.data.auth ?? 'strict'
+  if (auth !== 'strict' && auth !== 'permissive') throw new ConfigError(`auth must be 'strict' or 'permissive', got '${auth}'`)
+  const w = settings.data.windows ?? {}
+  return {
+    port,
+    host: flags.host ?? env.METERD_HOST ?? DEFAULT_HOST,
+    dataDir: flags.data ?? env.METERD_DATA_DIR ?? DEFAULT_DATA_DIR,
+    auth,
+    windows: {
+      batchMaxAgeMs: w.batchMaxAge ?? DEFAULT_WINDOWS.batchMaxAgeMs,
+      batchMonthEndGraceMs: w.batchMonthEndGrace ?? DEFAULT_WINDOWS.batchMonthEndGraceMs,
+      meterMaxAgeMs: w.meterMaxAge ?? DEFAULT_WINDOWS.meterMaxAgeMs,
+      futureToleranceMs: w.futureTolerance ?? DEFAULT_WINDOWS.futureToleranceMs,
+    },
+    world,
+    worldSource: configFile ?? 'demo',
+    anonymousBuyerAccountId: settings.data.anonymousBuyerAccount ?? defaultBuyer(world),
+  }
+}
+
+function readConfigFile(path: string): Record<string, unknown> {
+  let text: string
+  try {
+    text = readFileSync(path, 'utf8')
+  } catch (error) {
+    throw new ConfigError(`cannot read config file ${path}: ${(error as Error).message}`)
+  }
+  let parsed: unknown
+  try {
+    parsed = parseYaml(text) // YAML is a superset of JSON, so this reads both
+  } catch (error) {
+    throw new ConfigError(`${path}: not valid YAML or JSON: ${(error as Error).message}`)
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new ConfigError(`${path}: must hold a mapping with accounts, products, customers, licenses (and optional settings)`)
+  }
+  return parsed as Record<string, unknown>
+}
+
+const prefixed = (prefix: string, issues: readonly z.core.$ZodIssue[]) =>
+  formatIssues(issues.map((issue) => ({ ...issue, path: [prefix, ...issue.path] })))
+
+/** The first account holding a license stands in for unknown callers of MeterUsage. */
+function defaultBuyer(world: World): string | undefined {
+  const customer = world.customers.find((c) => world.licenses.some((l) => l.customer === c.identifier))
+  return customer?.accountId
+}

@@ -1,0 +1,15 @@
+import type { License } from '../catalog/world.js'
+
+/**
+ * A grant entitles its customer at `atMs` when the instant lies in [start, end). An ended license
+ * keeps covering the hours before its end, so late usage for those hours is still honoured;
+ * a suspended one covers nothing.
+ */
+export function grantCovers(grant: License, atMs: number): boolean {
+  if (grant.status === 'suspended') return false
+  if (atMs < grant.start) return false
+  if (grant.end != null) return atMs < grant.end
+  return grant.status === 'active'
+}
+
+export const anyGrantCovers = (grants: readonly License[], atMs: number): boolean => grants.some((g) => grantCovers(g, atMs))

@@ -1,0 +1,51 @@
+import type { Kysely, Migration, MigrationProvider } from 'kysely'
+
+/**
+ * Versioned schema changes, applied in name order under Kysely's Migrator lock. Portable DDL only:
+ * ids and instants are generated in code so the same migration runs on SQLite and PostgreSQL.
+ * Never edit a released migration; add the next one.
+ */
+const MIGRATIONS: Record<string, Migration> = {
+  '0001_usage_ledger': {
+    async up(db: Kysely<any>) {
+      await db.schema.createTable('usage_records')
+        .addColumn('metering_record_id', 'text', (c) => c.primaryKey())
+        .addColumn('dedup_key', 'text', (c) => c.notNull().unique())
+        .addColumn('operation', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('product_code', 'text', (c) => c.notNull())
+        .addColumn('dimension', 'text', (c) => c.notNull())
+        .addColumn('quantity', 'bigint', (c) => c.notNull())
+        .addColumn('timestamp_ms', 'bigint', (c) => c.notNull())
+        .addColumn('hour_ms', 'bigint', (c) => c.notNull())
+        .addColumn('customer_identifier', 'text')
+        .addColumn('customer_account_id', 'text')
+        .addColumn('license_arn', 'text')
+        .addColumn('resource_id', 'text')
+        .addColumn('allocations', 'text')
+        .addColumn('caller_account_id', 'text', (c) => c.notNull())
+        .addColumn('caller_access_key_id', 'text')
+        .addColumn('request_id', 'text', (c) => c.notNull())
+        .addColumn('received_at_ms', 'bigint', (c) => c.notNull())
+        .execute()
+      await db.schema.createIndex('usage_records_product_hour').on('usage_records').columns(['product_code', 'hour_ms']).execute()
+      await db.schema.createIndex('usage_records_received').on('usage_records').columns(['received_at_ms', 'metering_record_id']).execute()
+      await db.schema.createTable('client_tokens')
+        .addColumn('caller_account_id', 'text', (c) => c.notNull())
+        .addColumn('client_token', 'text', (c) => c.notNull())
+        .addColumn('fingerprint', 'text', (c) => c.notNull())
+        .addColumn('metering_record_id', 'text', (c) => c.notNull())
+        .addColumn('created_at_ms', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('client_tokens_pk', ['caller_account_id', 'client_token'])
+        .execute()
+    },
+    async down(db: Kysely<any>) {
+      await db.schema.dropTable('client_tokens').execute()
+      await db.schema.dropTable('usage_records').execute()
+    },
+  },
+}
+
+export const migrationProvider: MigrationProvider = { getMigrations: async () => MIGRATIONS }
+
+export const LATEST_MIGRATION = Object.keys(MIGRATIONS).sort().at(-1)!

@@ -1,0 +1,50 @@
+import type { Allocation } from '../../domain/allocations.js'
+import type { MeteringOperation, UsageRecord, UsageStatus } from '../../domain/usage-record.js'
+import type { UsageRecordRow } from './schema.js'
+
+export function usageRecordToRow(r: UsageRecord): UsageRecordRow {
+  return {
+    metering_record_id: r.meteringRecordId,
+    dedup_key: r.dedupKey,
+    operation: r.operation,
+    status: r.status,
+    product_code: r.productCode,
+    dimension: r.dimension,
+    quantity: r.quantity,
+    timestamp_ms: r.timestampMs,
+    hour_ms: r.hourMs,
+    customer_identifier: r.customerIdentifier ?? null,
+    customer_account_id: r.customerAccountId ?? null,
+    license_arn: r.licenseArn ?? null,
+    resource_id: r.resourceId ?? null,
+    allocations: r.allocations ? JSON.stringify(r.allocations) : null,
+    caller_account_id: r.callerAccountId,
+    caller_access_key_id: r.callerAccessKeyId ?? null,
+    request_id: r.requestId,
+    received_at_ms: r.receivedAtMs,
+  }
+}
+
+export function rowToUsageRecord(row: UsageRecordRow): UsageRecord {
+  const record: UsageRecord = {
+    meteringRecordId: row.metering_record_id,
+    dedupKey: row.dedup_key,
+    operation: row.operation as MeteringOperation,
+    status: row.status as UsageStatus,
+    productCode: row.product_code,
+    dimension: row.dimension,
+    quantity: Number(row.quantity),
+    timestampMs: Number(row.timestamp_ms),
+    hourMs: Number(row.hour_ms),
+    callerAccountId: row.caller_account_id,
+    requestId: row.request_id,
+    receivedAtMs: Number(row.received_at_ms),
+  }
+  if (row.customer_identifier !== null) record.customerIdentifier = row.customer_identifier
+  if (row.customer_account_id !== null) record.customerAccountId = row.customer_account_id
+  if (row.license_arn !== null) record.licenseArn = row.license_arn
+  if (row.resource_id !== null) record.resourceId = row.resource_id
+  if (row.allocations !== null) record.allocations = JSON.parse(row.allocations) as Allocation[]
+  if (row.caller_access_key_id !== null) record.callerAccessKeyId = row.caller_access_key_id
+  return record
+}

@@ -1,0 +1,206 @@
+import type { Catalog } from '../catalog/catalog.js'
+import type { Customer, License, Product } from '../catalog/world.js'
+import { assertValidAllocations } from '../domain/allocations.js'
+import { anyGrantCovers } from '../domain/entitlement.js'
+import { assertBatchWindow } from '../domain/metering-windows.js'
+import {
+  batchSlotKey, duplicateAttemptKey, isReplayOf, licenseSlotKey, type UsageRecord,
+} from '../domain/usage-record.js'
+import { AwsError } from '../errors/aws-error.js'
+import type { RecordUsageOutcome } from '../ledger/ledger.js'
+import { type Infer, list, optional, required, structure, timestamp } from '../protocol/shape.js'
+import { newId } from '../shared/ids.js'
+import { hourStartMs } from '../shared/time.js'
+import { defineOperation, type OperationContext } from './operation.js'
+import {
+  CustomerAWSAccountId, CustomerIdentifier, LicenseArn, ProductCode, UsageAllocations, UsageDimension, UsageQuantity,
+} from './shapes.js'
+import { secondsToMs, toAllocations } from './usage-input.js'
+
+const UsageRecordShape = structure({
+  Timestamp: required(timestamp()),
+  CustomerIdentifier: optional(CustomerIdentifier),
+  Dimension: required(UsageDimension),
+  Quantity: optional(UsageQuantity),
+  UsageAllocations: optional(UsageAllocations),
+  CustomerAWSAccountId: optional(CustomerAWSAccountId),
+  LicenseArn: optional(LicenseArn),
+})
+type WireUsageRecord = Infer<typeof UsageRecordShape>
+
+export const BatchMeterUsageInput = structure({
+  UsageRecords: required(list(UsageRecordShape, { min: 0, max: 25 })),
+  ProductCode: optional(ProductCode),
+})
+
+/** Regions where AWS serves BatchMeterUsage (metering-regions doc); elsewhere DisabledApiException. */
+const BATCH_REGIONS = new Set([
+  'eu-north-1', 'me-south-1', 'ap-south-1', 'eu-west-3', 'ap-southeast-3', 'us-east-2', 'af-south-1', 'eu-west-1',
+  'me-central-1', 'eu-central-1', 'sa-east-1', 'ap-east-1', 'ap-south-2', 'us-east-1', 'ap-northeast-2', 'ap-northeast-3',
+  'eu-west-2', 'ap-southeast-4', 'eu-south-1', 'ap-northeast-1', 'us-west-2', 'us-west-1', 'ap-southeast-1',
+  'ap-southeast-2', 'il-central-1', 'ca-central-1', 'eu-south-2', 'eu-central-2', 'cn-northwest-1',
+])
+
+/** Who a record bills, once its customer fields are resolved against the catalog. */
+interface Billed {
+  slotKey: string
+  grants: readonly License[]
+}
+
+/**
+ * BatchMeterUsage: a SaaS seller reports up to 25 usage records for one product. Request-level
+ * problems refuse the whole batch; per record the answer is Success, CustomerNotSubscribed or
+ * DuplicateRecord. An identical retry is answered exactly as the first call was.
+ */
+export const batchMeterUsage = defineOperation({
+  name: 'BatchMeterUsage',
+  input: BatchMeterUsageInput,
+  async run(input, ctx) {
+    const records = input.UsageRecords
+    const productCode = input.ProductCode ?? '' // absent and "" are the same (Smithy @default(""))
+    if (ctx.caller.signingRegion && !BATCH_REGIONS.has(ctx.caller.signingRegion)) {
+      throw new AwsError('DisabledApiException', `The API is disabled in the Region ${ctx.caller.signingRegion}.`)
+    }
+    // 1. The product: named by ProductCode, or by the records' LicenseArn (concurrent agreements).
+    const product = productCode !== '' ? productByCode(productCode, records, ctx) : productByLicenses(records, ctx)
+    if (!product) return { Results: [], UnprocessedRecords: [] }
+    // 2. Every record must be meterable before any is recorded.
+    for (const record of records) {
+      assertOneCustomerField(record)
+      if (!product.dimensions.includes(record.Dimension)) {
+        throw new AwsError('InvalidUsageDimensionException',
+          `The usage dimension '${record.Dimension}' does not match one of the UsageDimensions associated with product ${product.code}.`)
+      }
+      assertValidAllocations(record.Quantity ?? 0, toAllocations(record.UsageAllocations))
+    }
+    assertBatchWindow(records.map((r) => secondsToMs(r.Timestamp)), ctx.nowMs, ctx.windows)
+    // 3. Decide each record's status and write them as one unit.
+    const usage = records.map((record) => toUsageRecord(record, product, billed(record, product, ctx.catalog), ctx))
+    const outcomes = await ctx.ledger.recordUsage(
+      usage.map((record) => ({ record, duplicateKey: duplicateAttemptKey(record.dedupKey, record.quantity) })),
+      isReplayOf,
+    )
+    return {
+      Results: outcomes.map((outcome, i) => toResult(records[i]!, outcome)),
+      UnprocessedRecords: [],
+    }
+  },
+})
+
+function productByCode(code: string, records: readonly WireUsageRecord[], ctx: OperationContext): Product {
+  if (records.some((r) => r.LicenseArn !== undefined && r.LicenseArn !== null)) {
+    throw new AwsError('ValidationException',
+      'ProductCode and LicenseArn are mutually exclusive: send ProductCode for the request, or LicenseArn in every UsageRecord.')
+  }
+  const product = ctx.catalog.findProduct(code)
+  if (!product || product.type !== 'saas' || !callerPublishes(product, ctx)) {
+    throw new AwsError('InvalidProductCodeException', 'The product code passed does not match the product code used for publishing the product.')
+  }
+  return product
+}
+
+function productByLicenses(records: readonly WireUsageRecord[], ctx: OperationContext): Product | undefined {
+  if (records.length === 0) return undefined
+  let product: Product | undefined
+  for (const record of records) {
+    if (!record.LicenseArn) {
+      throw new AwsError('ValidationException', 'ProductCode is required unless every UsageRecord carries a LicenseArn.')
+    }
+    const grant = saasGrantOf(record.LicenseArn, ctx)
+    if (!grant) throw new AwsError('InvalidLicenseException', `The LicenseArn ${record.LicenseArn} is not a license to a SaaS product you publish.`)
+    if (product && product.code !== grant.product) {
+      throw new AwsError('InvalidLicenseException', 'All UsageRecords of one request must be for the same product.')
+    }
+    product = ctx.catalog.findProduct(grant.product)
+  }
+  return product
+}
+
+function saasGrantOf(licenseArn: string, ctx: OperationContext): License | undefined {
+  return ctx.catalog.licenseGrants(licenseArn).find((grant) => {
+    const product = ctx.catalog.findProduct(grant.product)
+    return product?.type === 'saas' && callerPublishes(product, ctx)
+  })
+}
+
+// Unknown keys in permissive mode act as the product's seller.
+const callerPublishes = (product: Product, ctx: OperationContext) =>
+  ctx.caller.accountId === undefined || product.seller === ctx.caller.accountId
+
+function assertOneCustomerField(record: WireUsageRecord): void {
+  const hasIdentifier = record.CustomerIdentifier !== undefined && record.CustomerIdentifier !== null && record.CustomerIdentifier !== ''
+  const hasAccount = record.CustomerAWSAccountId !== undefined && record.CustomerAWSAccountId !== null
+  if (hasIdentifier === hasAccount) {
+    throw new AwsError('InvalidCustomerIdentifierException', hasIdentifier
+      ? 'CustomerIdentifier and CustomerAWSAccountId are mutually exclusive; send one of them per UsageRecord.'
+      : 'Each UsageRecord needs a CustomerIdentifier or a CustomerAWSAccountId.')
+  }
+}
+
+function billed(record: WireUsageRecord, product: Product, catalog: Catalog): Billed {
+  const hourMs = hourStartMs(secondsToMs(record.Timestamp))
+  if (record.LicenseArn) {
+    const account = record.CustomerAWSAccountId
+    const grants = catalog.licenseGrants(record.LicenseArn).filter((g) => g.product === product.code)
+    const holder = grants.length > 0 ? catalog.findCustomer(grants[0]!.customer) : undefined
+    if (!account || holder?.accountId !== account) {
+      throw new AwsError('InvalidLicenseException', `The LicenseArn ${record.LicenseArn} does not belong to CustomerAWSAccountId ${account ?? '(none)'}.`)
+    }
+    if (!grants.some((g) => secondsToMs(record.Timestamp) >= g.start)) {
+      throw new AwsError('InvalidLicenseException', `Usage at ${new Date(secondsToMs(record.Timestamp)).toISOString()} is before the license activation period.`)
+    }
+    return { slotKey: licenseSlotKey(account, record.LicenseArn, record.Dimension, hourMs), grants }
+  }
+  // Either customer field names the same customer, so both share one dedup slot.
+  const customers: readonly Customer[] = record.CustomerAWSAccountId
+    ? catalog.customersOfAccount(record.CustomerAWSAccountId)
+    : [catalog.findCustomer(record.CustomerIdentifier!)].filter((c): c is Customer => c !== undefined)
+  const grants = customers.flatMap((c) => catalog.grantsTo(c.identifier, product.code))
+  const customer = customers.find((c) => catalog.grantsTo(c.identifier, product.code).length > 0) ?? customers[0]
+  const customerKey = customer ? `customer:${customer.identifier}`
+    : record.CustomerAWSAccountId ? `account:${record.CustomerAWSAccountId}` : `unknown:${record.CustomerIdentifier}`
+  return { slotKey: batchSlotKey(product.code, customerKey, record.Dimension, hourMs), grants }
+}
+
+function toUsageRecord(wire: WireUsageRecord, product: Product, who: Billed, ctx: OperationContext): UsageRecord {
+  const timestampMs = secondsToMs(wire.Timestamp)
+  const record: UsageRecord = {
+    meteringRecordId: newId(),
+    dedupKey: who.slotKey,
+    operation: 'BatchMeterUsage',
+    status: anyGrantCovers(who.grants, timestampMs) ? 'Success' : 'CustomerNotSubscribed',
+    productCode: product.code,
+    dimension: wire.Dimension,
+    quantity: wire.Quantity ?? 0,
+    timestampMs,
+    hourMs: hourStartMs(timestampMs),
+    callerAccountId: ctx.caller.accountId ?? product.seller,
+    requestId: ctx.requestId,
+    receivedAtMs: ctx.nowMs,
+  }
+  if (wire.CustomerIdentifier) record.customerIdentifier = wire.CustomerIdentifier
+  if (wire.CustomerAWSAccountId) record.customerAccountId = wire.CustomerAWSAccountId
+  if (wire.LicenseArn) record.licenseArn = wire.LicenseArn
+  const allocations = toAllocations(wire.UsageAllocations)
+  if (allocations) record.allocations = allocations
+  if (ctx.caller.accessKeyId) record.callerAccessKeyId = ctx.caller.accessKeyId
+  return record
+}
+
+function toResult(wire: WireUsageRecord, outcome: RecordUsageOutcome) {
+  if (outcome.kind !== 'created' && outcome.kind !== 'replayed' && outcome.kind !== 'duplicate') {
+    throw new Error(`unexpected ledger outcome ${outcome.kind} for BatchMeterUsage`)
+  }
+  return { UsageRecord: echo(wire), MeteringRecordId: outcome.record.meteringRecordId, Status: outcome.record.status }
+}
+
+/** The record as the caller sent it (nulls dropped, Quantity defaulted), timestamps as epoch seconds. */
+function echo(wire: WireUsageRecord): WireUsageRecord {
+  const out: Record<string, unknown> = {}
+  for (const [name, value] of Object.entries(wire)) {
+    if (value !== null && value !== undefined && name in UsageRecordShape.members) out[name] = value
+  }
+  out.Quantity = wire.Quantity ?? 0
+  return out as WireUsageRecord
+}
+

@@ -1,0 +1,139 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { Catalog } from '../catalog/catalog.js'
+import type { MeteringWindows } from '../domain/metering-windows.js'
+import { AwsError } from '../errors/aws-error.js'
+import type { Ledger } from '../ledger/ledger.js'
+import type { Caller, Operation } from '../operations/operation.js'
+import { OPERATIONS, TARGET_PREFIX } from '../operations/registry.js'
+import type { Clock } from '../shared/clock.js'
+import { credentialAccessKeyId, credentialRegion, verifySigV4 } from '../sigv4/verify.js'
+import { check } from './shape.js'
+
+export type AuthMode = 'strict' | 'permissive'
+
+export interface AwsJsonEndpointOptions {
+  catalog: Catalog
+  ledger: Ledger
+  clock: Clock
+  windows: MeteringWindows
+  auth: AuthMode
+  anonymousBuyerAccountId?: string
+}
+
+const SIGNING_NAME = 'aws-marketplace'
+const CONTENT_TYPE = 'application/x-amz-json-1.1'
+/** AWS: "Request size must be < 1 MB". */
+export const MAX_BODY_BYTES = 1024 * 1024 - 1
+
+/**
+ * The AWS JSON 1.1 wire: POST / with X-Amz-Target, SigV4 over the raw body, JSON in and out,
+ * errors as {__type, message} with a matching x-amzn-ErrorType. Registered as an encapsulated
+ * fastify plugin so its body parser and error handler apply to this scope only.
+ */
+export async function awsJsonEndpoint(app: FastifyInstance, options: AwsJsonEndpointOptions): Promise<void> {
+  // Keep the raw bytes: the signature covers them. Any content type is read as JSON, as
+  // OpenAPI-generated clients send application/json and the SDKs application/x-amz-json-1.1.
+  app.removeAllContentTypeParsers()
+  app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: MAX_BODY_BYTES }, (_req, body, done) => done(null, body))
+
+  app.setErrorHandler((error, request, reply) => sendError(request, reply, toAwsError(error, request)))
+  app.setNotFoundHandler((request, reply) =>
+    sendError(request, reply, new AwsError('UnknownOperationException', `No operation is served at ${request.method} ${request.url}; send POST / with an X-Amz-Target header.`), 404))
+
+  app.post('/', async (request, reply) => {
+    const operation = resolveOperation(request.headers['x-amz-target'])
+    const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0)
+    const caller = authenticate(request, body, options)
+    const input = check(operation.input, parseJson(body))
+    const output = await operation.run(input, {
+      caller,
+      requestId: request.id,
+      nowMs: options.clock.nowMs(),
+      catalog: options.catalog,
+      ledger: options.ledger,
+      windows: options.windows,
+      anonymousBuyerAccountId: options.anonymousBuyerAccountId,
+    })
+    reply.header('x-amzn-RequestId', request.id).header('content-type', CONTENT_TYPE).send(JSON.stringify(output))
+    return reply
+  })
+}
+
+function resolveOperation(target: string | string[] | undefined): Operation {
+  const value = Array.isArray(target) ? target[0] : target
+  const dot = value?.lastIndexOf('.') ?? -1
+  const operation = value && dot > 0 && value.slice(0, dot) === TARGET_PREFIX ? OPERATIONS[value.slice(dot + 1)] : undefined
+  if (!operation) {
+    throw new AwsError('UnknownOperationException', value
+      ? `Unknown operation ${value}; expected ${TARGET_PREFIX}.{${Object.keys(OPERATIONS).join(',')}}.`
+      : 'Missing X-Amz-Target header.')
+  }
+  return operation
+}
+
+function parseJson(body: Buffer): unknown {
+  if (body.length === 0) return {}
+  try {
+    return JSON.parse(body.toString('utf8'))
+  } catch {
+    throw new AwsError('SerializationException', 'The request body is not valid JSON.')
+  }
+}
+
+function authenticate(request: FastifyRequest, body: Buffer, options: AwsJsonEndpointOptions): Caller {
+  const headers = flatHeaders(request)
+  if (options.auth === 'permissive') {
+    // Any credentials, or none: a known key still says who calls; an unknown one acts for anyone.
+    const accessKeyId = credentialAccessKeyId(headers['authorization'])
+    const identity = accessKeyId ? options.catalog.findSigningIdentity(accessKeyId) : undefined
+    if (!identity) return { accessKeyId, signingRegion: credentialRegion(headers['authorization']) }
+    return { accountId: identity.accountId, accessKeyId, credential: identity.credential, signingRegion: credentialRegion(headers['authorization']) }
+  }
+  const [path, query = ''] = splitUrl(request.raw.url ?? '/')
+  const verified = verifySigV4({ method: request.method, path, query, headers, body }, {
+    service: SIGNING_NAME,
+    nowMs: Date.now(), // real time: the virtual clock must not expire signatures
+    lookupSecret: (key) => options.catalog.findSigningIdentity(key)?.credential,
+  })
+  const identity = options.catalog.findSigningIdentity(verified.accessKeyId)!
+  return { accountId: identity.accountId, accessKeyId: verified.accessKeyId, credential: identity.credential, signingRegion: verified.region }
+}
+
+function splitUrl(url: string): [string, string?] {
+  const q = url.indexOf('?')
+  return q === -1 ? [url] : [url.slice(0, q), url.slice(q + 1)]
+}
+
+// SigV4 joins repeated headers with ','; Node joins most of them with ', ', so rebuild from raw.
+function flatHeaders(request: FastifyRequest): Record<string, string> {
+  const out: Record<string, string> = {}
+  const raw = request.raw.rawHeaders
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i]!.toLowerCase()
+    const value = raw[i + 1]!.trim()
+    out[name] = name in out ? `${out[name]},${value}` : value
+  }
+  return out
+}
+
+function toAwsError(error: unknown, request: FastifyRequest): AwsError {
+  if (error instanceof AwsError) return error
+  const code = (error as { code?: string }).code
+  if (code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+    return new AwsError('RequestEntityTooLargeException', `Request must be smaller than ${MAX_BODY_BYTES + 1} bytes.`)
+  }
+  if (typeof code === 'string' && code.startsWith('FST_ERR_CTP')) {
+    return new AwsError('SerializationException', (error as Error).message)
+  }
+  request.log.error({ err: error }, 'internal error')
+  return new AwsError('InternalServiceErrorException',
+    'An internal error has occurred. Retry your request. If the problem persists, post a message with details on the AWS forums.')
+}
+
+function sendError(request: FastifyRequest, reply: FastifyReply, error: AwsError, status = error.statusCode): FastifyReply {
+  return reply.code(status)
+    .header('x-amzn-RequestId', request.id)
+    .header('x-amzn-ErrorType', error.code)
+    .header('content-type', CONTENT_TYPE)
+    .send(JSON.stringify({ __type: error.code, message: error.message }))
+}

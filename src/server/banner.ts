@@ -1,0 +1,37 @@
+import type { MeterdConfig } from '../config/config.js'
+
+/** What `meterd serve` prints on start: where it listens and calls that work against the world. */
+export function banner(config: MeterdConfig, url: string): string {
+  const seller = config.world.accounts.find((a) => config.world.products.some((p) => p.seller === a.id && p.type === 'saas'))
+  const sellerKey = seller?.credentials[0]
+  const saas = config.world.products.find((p) => p.type === 'saas' && p.seller === seller?.id)
+  const customer = config.world.licenses.find((l) => l.product === saas?.code)?.customer ?? 'CUSTOMER'
+  const lines = [
+    `meterd listening on ${url}  (AWS Marketplace Metering, signing name aws-marketplace)`,
+    `  ledger: SQLite in ${config.dataDir}   world: ${config.worldSource}   auth: ${config.auth}`,
+  ]
+  if (!sellerKey || !saas) return lines.join('\n')
+  const env = `AWS_ACCESS_KEY_ID=${sellerKey.accessKeyId} AWS_SECRET_ACCESS_KEY=${sellerKey.secretAccessKey} AWS_DEFAULT_REGION=${sellerKey.region}`
+  const dimension = saas.dimensions[0]
+  lines.push(
+    '',
+    'AWS CLI:',
+    `  ${env} \\`,
+    `  aws meteringmarketplace batch-meter-usage --endpoint-url ${url} --product-code ${saas.code} \\`,
+    `    --usage-records Timestamp=$(date +%s),CustomerIdentifier=${customer},Dimension=${dimension},Quantity=1`,
+    '',
+    'boto3:',
+    `  import boto3, datetime`,
+    `  c = boto3.client('meteringmarketplace', endpoint_url='${url}', region_name='${sellerKey.region}',`,
+    `                   aws_access_key_id='${sellerKey.accessKeyId}', aws_secret_access_key='${sellerKey.secretAccessKey}')`,
+    `  c.batch_meter_usage(ProductCode='${saas.code}', UsageRecords=[{'Timestamp': datetime.datetime.now(datetime.timezone.utc),`,
+    `                      'CustomerIdentifier': '${customer}', 'Dimension': '${dimension}', 'Quantity': 1}])`,
+    '',
+    'JavaScript (@aws-sdk/client-marketplace-metering):',
+    `  const c = new MarketplaceMeteringClient({ endpoint: '${url}', region: '${sellerKey.region}',`,
+    `    credentials: { accessKeyId: '${sellerKey.accessKeyId}', secretAccessKey: '${sellerKey.secretAccessKey}' } })`,
+    `  await c.send(new BatchMeterUsageCommand({ ProductCode: '${saas.code}', UsageRecords: [{ Timestamp: new Date(),`,
+    `    CustomerIdentifier: '${customer}', Dimension: '${dimension}', Quantity: 1 }] }))`,
+  )
+  return lines.join('\n')
+}
