@@ -1,7 +1,7 @@
 import { Command, Option } from 'commander'
 import { ConfigError, DEFAULT_DATA_DIR, DEFAULT_HOST, DEFAULT_PORT, loadConfig, type ServeFlags } from '../config/config.js'
 import { banner } from '../server/banner.js'
-import { startServer } from '../server/build-server.js'
+import { type MeterdServer, startServer } from '../server/build-server.js'
 
 const program = new Command('meterd')
   .description('A self-hostable AWS Marketplace Metering Service with a durable usage ledger.')
@@ -18,14 +18,20 @@ program.command('serve')
   .option('--log', 'write JSON request logs to stdout')
   .action(async (flags: ServeFlags & { log?: boolean }) => {
     const config = loadConfig(flags)
-    const server = await startServer(config, { logger: flags.log ?? false })
-    console.log(banner(config, server.url))
+    // Handlers first: a stop signal during start-up must still close the ledger cleanly.
+    let server: MeterdServer | undefined
+    let stopping = false
     const stop = async () => {
-      await server.close()
+      if (stopping) return
+      stopping = true
+      await server?.close()
       process.exit(0)
     }
-    process.once('SIGINT', stop)
-    process.once('SIGTERM', stop)
+    process.on('SIGINT', stop)
+    process.on('SIGTERM', stop)
+    server = await startServer(config, { logger: flags.log ?? false })
+    if (stopping) return server.close()
+    console.log(banner(config, server.catalog.world(), server.url, server.adminToken))
   })
 
 program.parseAsync(process.argv).catch((error: unknown) => {

@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs'
 import { parse as parseYaml } from 'yaml'
 import { z } from 'zod'
-import { DEMO_WORLD } from '../catalog/demo-world.js'
 import { formatIssues, parseWorld, type World, WorldError } from '../catalog/world.js'
 import { DEFAULT_WINDOWS, type MeteringWindows } from '../domain/metering-windows.js'
 import type { AuthMode } from '../protocol/aws-json-endpoint.js'
@@ -10,6 +9,7 @@ import { parseDurationMs } from '../shared/time.js'
 export const DEFAULT_PORT = 6387
 export const DEFAULT_HOST = '127.0.0.1'
 export const DEFAULT_DATA_DIR = './.meterd'
+export const DEFAULT_REGISTRATION_TOKEN_TTL_MS = 4 * 60 * 60 * 1000
 
 /** Everything `meterd serve` runs with, resolved once at start from flags, env and the config file. */
 export interface MeterdConfig {
@@ -18,11 +18,16 @@ export interface MeterdConfig {
   dataDir: string
   auth: AuthMode
   windows: MeteringWindows
-  world: World
+  /** The world of the config file, merged over the stored one at start; undefined: keep the stored world (the demo world at first start). */
+  configWorld?: World
   /** Where the world came from: the built-in demo or a config file path. */
   worldSource: string
   /** In permissive mode, the buyer account that callers with unknown keys act as for MeterUsage. */
   anonymousBuyerAccountId?: string
+  /** How long a registration token resolves (AWS: 4 hours). */
+  registrationTokenTtlMs: number
+  /** Bearer token of the admin API; undefined: generated on first start and kept in the data folder. */
+  adminToken?: string
 }
 
 /** Flags of `meterd serve`; each falls back to its environment variable, then to the default. */
@@ -46,6 +51,8 @@ const Duration = z.union([z.string(), z.number()]).transform((value, ctx) => {
 const SettingsSchema = z.strictObject({
   auth: z.enum(['strict', 'permissive']).optional(),
   anonymousBuyerAccount: z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id').optional(),
+  registrationTokenTtl: Duration.optional(),
+  adminToken: z.string().min(16, 'must be at least 16 characters').optional(),
   windows: z.strictObject({
     batchMaxAge: Duration.optional(),
     batchMonthEndGrace: Duration.optional(),
@@ -62,11 +69,11 @@ export function loadConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = process.e
   const { settings: rawSettings, ...rawWorld } = file
   const settings = SettingsSchema.safeParse(rawSettings)
   if (!settings.success) throw new ConfigError(`${configFile}: settings are invalid:\n${prefixed('settings', settings.error.issues)}`)
-  let world: World
+  let configWorld: World | undefined
   try {
-    world = parseWorld(configFile ? rawWorld : DEMO_WORLD)
+    configWorld = configFile ? parseWorld(rawWorld) : undefined
   } catch (error) {
-    if (error instanceof WorldError) throw new ConfigError(`${configFile ?? 'demo world'}: the world is invalid:\n${error.message}`)
+    if (error instanceof WorldError) throw new ConfigError(`${configFile}: the world is invalid:\n${error.message}`)
     throw error
   }
   const port = Number(flags.port ?? env.METERD_PORT ?? DEFAULT_PORT)
@@ -85,9 +92,11 @@ export function loadConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = process.e
       meterMaxAgeMs: w.meterMaxAge ?? DEFAULT_WINDOWS.meterMaxAgeMs,
       futureToleranceMs: w.futureTolerance ?? DEFAULT_WINDOWS.futureToleranceMs,
     },
-    world,
-    worldSource: configFile ?? 'demo',
-    anonymousBuyerAccountId: settings.data.anonymousBuyerAccount ?? defaultBuyer(world),
+    configWorld,
+    worldSource: configFile ?? 'stored world (the demo world at first start)',
+    anonymousBuyerAccountId: settings.data.anonymousBuyerAccount,
+    registrationTokenTtlMs: settings.data.registrationTokenTtl ?? DEFAULT_REGISTRATION_TOKEN_TTL_MS,
+    adminToken: env.METERD_ADMIN_TOKEN ?? settings.data.adminToken,
   }
 }
 
@@ -112,9 +121,3 @@ function readConfigFile(path: string): Record<string, unknown> {
 
 const prefixed = (prefix: string, issues: readonly z.core.$ZodIssue[]) =>
   formatIssues(issues.map((issue) => ({ ...issue, path: [prefix, ...issue.path] })))
-
-/** The first account holding a license stands in for unknown callers of MeterUsage. */
-function defaultBuyer(world: World): string | undefined {
-  const customer = world.customers.find((c) => world.licenses.some((l) => l.customer === c.identifier))
-  return customer?.accountId
-}

@@ -1,3 +1,5 @@
+import type { WorldInput } from '../catalog/world.js'
+import type { Registration, RegistrationToken, SigningKey } from '../domain/registration.js'
 import type { UsageRecord } from '../domain/usage-record.js'
 
 /**
@@ -34,5 +36,32 @@ export interface Ledger {
   /** Reads a record back by its MeteringRecordId. */
   findRecord(meteringRecordId: string): Promise<UsageRecord | undefined>
   countRecords(): Promise<number>
+
+  /** The stored world document and its version (1 for the first), or undefined before the first save. */
+  loadWorld(): Promise<StoredWorld | undefined>
+  /** Replaces the world if its version is still `expectedVersion` (0: none stored yet); false if it changed meanwhile. */
+  saveWorld(expectedVersion: number, document: WorldInput, atMs: number): Promise<boolean>
+
+  listSigningKeys(): Promise<SigningKey[]>
+  /**
+   * Adds `key` as the next version and expires the current version(s) at `expireCurrentAtMs`.
+   * With `onlyIfNone`, does nothing when a key exists (first start, possibly on several nodes at once).
+   */
+  addSigningKey(key: NewSigningKey, options: { expireCurrentAtMs: number; onlyIfNone?: boolean }): Promise<SigningKey[]>
+
+  saveRegistrationToken(token: RegistrationToken): Promise<void>
+  findRegistrationToken(tokenHash: string): Promise<RegistrationToken | undefined>
+
+  findRegistration(key: string): Promise<Registration | undefined>
+  /** Stores the first call of a registration, or counts a later one; returns what is stored. */
+  recordRegistrationCall(registration: Registration): Promise<Registration>
+
   close(): Promise<void>
 }
+
+export interface StoredWorld {
+  version: number
+  document: WorldInput
+}
+
+export type NewSigningKey = Pick<SigningKey, 'privateKeyPem' | 'publicKeyPem' | 'createdAtMs'>

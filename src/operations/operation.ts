@@ -1,6 +1,7 @@
 import type { Catalog } from '../catalog/catalog.js'
 import type { Credential } from '../catalog/world.js'
 import type { MeteringWindows } from '../domain/metering-windows.js'
+import type { KeyRing } from '../keys/key-ring.js'
 import type { Ledger } from '../ledger/ledger.js'
 import type { Infer, StructureShape } from '../protocol/shape.js'
 
@@ -22,6 +23,7 @@ export interface OperationContext {
   catalog: Catalog
   ledger: Ledger
   windows: MeteringWindows
+  keys: KeyRing
   /** The buyer account that unknown callers act as in permissive mode. */
   anonymousBuyerAccountId?: string
 }

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Catalog } from '../catalog/catalog.js'
 import type { MeteringWindows } from '../domain/metering-windows.js'
 import { AwsError } from '../errors/aws-error.js'
+import type { KeyRing } from '../keys/key-ring.js'
 import type { Ledger } from '../ledger/ledger.js'
 import type { Caller, Operation } from '../operations/operation.js'
 import { OPERATIONS, TARGET_PREFIX } from '../operations/registry.js'
@@ -16,6 +17,7 @@ export interface AwsJsonEndpointOptions {
   ledger: Ledger
   clock: Clock
   windows: MeteringWindows
+  keys: KeyRing
   auth: AuthMode
   anonymousBuyerAccountId?: string
 }
@@ -52,9 +54,10 @@ export async function awsJsonEndpoint(app: FastifyInstance, options: AwsJsonEndp
       catalog: options.catalog,
       ledger: options.ledger,
       windows: options.windows,
+      keys: options.keys,
       anonymousBuyerAccountId: options.anonymousBuyerAccountId,
     })
-    reply.header('x-amzn-RequestId', request.id).header('content-type', CONTENT_TYPE).send(JSON.stringify(output))
+    reply.header('x-amzn-RequestId', request.id).header('content-type', CONTENT_TYPE).send(jsonBytes(output))
     return reply
   })
 }
@@ -135,5 +138,9 @@ function sendError(request: FastifyRequest, reply: FastifyReply, error: AwsError
     .header('x-amzn-RequestId', request.id)
     .header('x-amzn-ErrorType', error.code)
     .header('content-type', CONTENT_TYPE)
-    .send(JSON.stringify({ __type: error.code, message: error.message }))
+    .send(jsonBytes({ __type: error.code, message: error.message }))
 }
+
+// Bytes, not a string: fastify appends '; charset=utf-8' to a JSON content type for strings,
+// and AWS answers with a bare 'application/x-amz-json-1.1'.
+const jsonBytes = (value: unknown): Buffer => Buffer.from(JSON.stringify(value), 'utf8')

@@ -1,14 +1,17 @@
+import type { World } from '../catalog/world.js'
 import type { MeterdConfig } from '../config/config.js'
 
 /** What `meterd serve` prints on start: where it listens and calls that work against the world. */
-export function banner(config: MeterdConfig, url: string): string {
-  const seller = config.world.accounts.find((a) => config.world.products.some((p) => p.seller === a.id && p.type === 'saas'))
+export function banner(config: MeterdConfig, world: World, url: string, adminToken: string): string {
+  const seller = world.accounts.find((a) => world.products.some((p) => p.seller === a.id && p.type === 'saas'))
   const sellerKey = seller?.credentials[0]
-  const saas = config.world.products.find((p) => p.type === 'saas' && p.seller === seller?.id)
-  const customer = config.world.licenses.find((l) => l.product === saas?.code)?.customer ?? 'CUSTOMER'
+  const saas = world.products.find((p) => p.type === 'saas' && p.seller === seller?.id)
+  const customer = world.licenses.find((l) => l.product === saas?.code)?.customer ?? 'CUSTOMER'
   const lines = [
     `meterd listening on ${url}  (AWS Marketplace Metering, signing name aws-marketplace)`,
     `  ledger: SQLite in ${config.dataDir}   world: ${config.worldSource}   auth: ${config.auth}`,
+    `  admin API: ${url}/admin/  (Authorization: Bearer ${adminToken})`,
+    `  RegisterUsage public keys: ${url}/keys/jwks.json, ${url}/keys/<version>.pem`,
   ]
   if (!sellerKey || !saas) return lines.join('\n')
   const env = `AWS_ACCESS_KEY_ID=${sellerKey.accessKeyId} AWS_SECRET_ACCESS_KEY=${sellerKey.secretAccessKey} AWS_DEFAULT_REGION=${sellerKey.region}`

@@ -160,7 +160,8 @@ function parseAmzDate(text: string): number | undefined {
   const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(text)
   if (!m) return undefined
   const ms = Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!)
-  return Number.isNaN(ms) ? undefined : ms
+  // Date.UTC rolls impossible dates over (month 13, day 32, hour 24): refuse them instead.
+  return Number.isNaN(ms) || basicDate(ms) !== text ? undefined : ms
 }
 
 const basicDate = (ms: number) => new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '')
@@ -184,21 +185,37 @@ function signingKey(secret: string, date: string, region: string, service: strin
 
 const rfc3986 = (text: string) => encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
 
-// Non-S3 services sign the path as sent, URI-encoded once more, segment by segment.
+// Non-S3 services sign the path as sent, normalized (no empty, '.' or '..' segments) and
+// URI-encoded once more, segment by segment.
 function canonicalPath(path: string): string {
-  if (!path || path === '/') return '/'
-  return path.split('/').map((segment) => rfc3986(segment)).join('/')
+  const segments: string[] = []
+  for (const segment of path.split('/')) {
+    if (segment === '' || segment === '.') continue
+    if (segment === '..') segments.pop()
+    else segments.push(segment)
+  }
+  if (segments.length === 0) return '/'
+  return `/${segments.map((segment) => rfc3986(segment)).join('/')}${path.endsWith('/') ? '/' : ''}`
 }
 
 function canonicalQuery(query: string): string {
   if (!query) return ''
   return query.split('&').filter(Boolean).map((pair) => {
     const eq = pair.indexOf('=')
-    const name = decodeURIComponent(eq === -1 ? pair : pair.slice(0, eq))
-    const value = eq === -1 ? '' : decodeURIComponent(pair.slice(eq + 1).replace(/\+/g, '%20'))
+    const name = safeDecode(eq === -1 ? pair : pair.slice(0, eq))
+    const value = eq === -1 ? '' : safeDecode(pair.slice(eq + 1).replace(/\+/g, '%20'))
     return [rfc3986(name), rfc3986(value)] as const
   }).sort(([a, av], [b, bv]) => (a < b ? -1 : a > b ? 1 : av < bv ? -1 : av > bv ? 1 : 0))
     .map(([name, value]) => `${name}=${value}`).join('&')
+}
+
+// A malformed escape ('%ZZ') is kept as sent, so it ends in a signature mismatch, not a URIError.
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text)
+  } catch {
+    return text
+  }
 }
 
 const canonicalHeaderValue = (value: string) => value.trim().replace(/\s+/g, ' ')

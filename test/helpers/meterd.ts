@@ -7,7 +7,7 @@ import { parseWorld, type WorldInput } from '../../src/catalog/world.js'
 import { DEFAULT_WINDOWS, type MeteringWindows } from '../../src/domain/metering-windows.js'
 import type { MeterdConfig } from '../../src/config/config.js'
 import { type MeterdServer, startServer } from '../../src/server/build-server.js'
-import { fixedClock } from '../../src/shared/clock.js'
+import { type ManualClock, manualClock } from '../../src/shared/clock.js'
 
 export const SELLER = { accessKeyId: 'AKIAMETERDSELLER0001', secretAccessKey: 'meterd-demo-seller-secret' }
 export const BUYER = { accessKeyId: 'AKIAMETERDBUYER00001', secretAccessKey: 'meterd-demo-buyer-secret' }
@@ -19,6 +19,10 @@ export interface TestMeterd {
   url: string
   dataDir: string
   server: MeterdServer
+  /** The pinned metering clock, when `nowMs` was given. */
+  clock?: ManualClock
+  /** Calls the admin API with the server's token. */
+  admin(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }>
   client(credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string }, region?: string): MarketplaceMeteringClient
   /** Stops and starts meterd on the same data folder. */
   restart(): Promise<void>
@@ -29,8 +33,9 @@ export interface TestOptions {
   world?: WorldInput
   auth?: 'strict' | 'permissive'
   windows?: Partial<MeteringWindows>
-  /** Pins meterd's metering clock (epoch ms); SigV4 keeps using real time. */
+  /** Pins meterd's metering clock (epoch ms; advance it with `clock`); SigV4 keeps using real time. */
   nowMs?: number
+  registrationTokenTtlMs?: number
   dataDir?: string
 }
 
@@ -44,17 +49,27 @@ export async function startMeterd(options: TestOptions = {}): Promise<TestMeterd
     dataDir,
     auth: options.auth ?? 'strict',
     windows: { ...DEFAULT_WINDOWS, ...options.windows },
-    world,
+    configWorld: world,
     worldSource: 'test',
     anonymousBuyerAccountId: BUYER_ACCOUNT,
+    registrationTokenTtlMs: options.registrationTokenTtlMs ?? 4 * 3600_000,
   }
-  const start = () => startServer(config, options.nowMs === undefined ? {} : { clock: fixedClock(options.nowMs) })
-  let server = await start()
+  const clock = options.nowMs === undefined ? undefined : manualClock(options.nowMs)
+  let server = await startServer(config, clock ? { clock } : {})
   const clients: MarketplaceMeteringClient[] = []
   const t: TestMeterd = {
     url: server.url,
     dataDir,
     server,
+    clock,
+    async admin(method, path, body) {
+      const response = await fetch(`${t.url}/admin${path}`, {
+        method,
+        headers: { authorization: `Bearer ${server.adminToken}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      })
+      return { status: response.status, body: await response.json() }
+    },
     client(credentials = SELLER, region = 'us-east-1') {
       const client = new MarketplaceMeteringClient({ endpoint: t.url, region, credentials, maxAttempts: 1 })
       clients.push(client)
@@ -62,8 +77,7 @@ export async function startMeterd(options: TestOptions = {}): Promise<TestMeterd
     },
     async restart() {
       await server.close()
-      server = await startServer({ ...config, port: Number(new URL(t.url).port) },
-        options.nowMs === undefined ? {} : { clock: fixedClock(options.nowMs) })
+      server = await startServer({ ...config, port: Number(new URL(t.url).port) }, clock ? { clock } : {})
       t.server = server
     },
     async close() {

@@ -44,6 +44,46 @@ const MIGRATIONS: Record<string, Migration> = {
       await db.schema.dropTable('usage_records').execute()
     },
   },
+  '0002_world_keys_tokens_registrations': {
+    async up(db: Kysely<any>) {
+      await db.schema.createTable('world_state')
+        .addColumn('id', 'integer', (c) => c.primaryKey())
+        .addColumn('version', 'bigint', (c) => c.notNull())
+        .addColumn('document', 'text', (c) => c.notNull())
+        .addColumn('updated_at_ms', 'bigint', (c) => c.notNull())
+        .execute()
+      await db.schema.createTable('signing_keys')
+        .addColumn('version', 'integer', (c) => c.primaryKey())
+        .addColumn('private_key_pem', 'text', (c) => c.notNull())
+        .addColumn('public_key_pem', 'text', (c) => c.notNull())
+        .addColumn('created_at_ms', 'bigint', (c) => c.notNull())
+        .addColumn('expires_at_ms', 'bigint')
+        .execute()
+      await db.schema.createTable('registration_tokens')
+        .addColumn('token_hash', 'text', (c) => c.primaryKey())
+        .addColumn('product_code', 'text', (c) => c.notNull())
+        .addColumn('customer_identifier', 'text', (c) => c.notNull())
+        .addColumn('customer_account_id', 'text', (c) => c.notNull())
+        .addColumn('license_arn', 'text', (c) => c.notNull())
+        .addColumn('offer_type', 'text')
+        .addColumn('created_at_ms', 'bigint', (c) => c.notNull())
+        .addColumn('expires_at_ms', 'bigint', (c) => c.notNull())
+        .execute()
+      await db.schema.createTable('registrations')
+        .addColumn('registration_key', 'text', (c) => c.primaryKey())
+        .addColumn('product_code', 'text', (c) => c.notNull())
+        .addColumn('resource_id', 'text', (c) => c.notNull())
+        .addColumn('caller_account_id', 'text', (c) => c.notNull())
+        .addColumn('preview', 'integer', (c) => c.notNull())
+        .addColumn('first_call_ms', 'bigint', (c) => c.notNull())
+        .addColumn('last_call_ms', 'bigint', (c) => c.notNull())
+        .addColumn('call_count', 'bigint', (c) => c.notNull())
+        .execute()
+    },
+    async down(db: Kysely<any>) {
+      for (const table of ['registrations', 'registration_tokens', 'signing_keys', 'world_state']) await db.schema.dropTable(table).execute()
+    },
+  },
 }
 
 export const migrationProvider: MigrationProvider = { getMigrations: async () => MIGRATIONS }

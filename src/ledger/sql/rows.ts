@@ -1,6 +1,7 @@
 import type { Allocation } from '../../domain/allocations.js'
 import type { MeteringOperation, UsageRecord, UsageStatus } from '../../domain/usage-record.js'
-import type { UsageRecordRow } from './schema.js'
+import type { Registration, RegistrationToken, SigningKey } from '../../domain/registration.js'
+import type { RegistrationRow, RegistrationTokenRow, SigningKeyRow, UsageRecordRow } from './schema.js'
 
 export function usageRecordToRow(r: UsageRecord): UsageRecordRow {
   return {
@@ -48,3 +49,61 @@ export function rowToUsageRecord(row: UsageRecordRow): UsageRecord {
   if (row.caller_access_key_id !== null) record.callerAccessKeyId = row.caller_access_key_id
   return record
 }
+
+export const signingKeyFromRow = (row: SigningKeyRow): SigningKey => {
+  const key: SigningKey = {
+    version: Number(row.version),
+    privateKeyPem: row.private_key_pem,
+    publicKeyPem: row.public_key_pem,
+    createdAtMs: Number(row.created_at_ms),
+  }
+  if (row.expires_at_ms !== null) key.expiresAtMs = Number(row.expires_at_ms)
+  return key
+}
+
+export const registrationTokenToRow = (t: RegistrationToken): RegistrationTokenRow => ({
+  token_hash: t.tokenHash,
+  product_code: t.productCode,
+  customer_identifier: t.customerIdentifier,
+  customer_account_id: t.customerAccountId,
+  license_arn: t.licenseArn,
+  offer_type: t.offerType ?? null,
+  created_at_ms: t.createdAtMs,
+  expires_at_ms: t.expiresAtMs,
+})
+
+export const registrationTokenFromRow = (row: RegistrationTokenRow): RegistrationToken => {
+  const token: RegistrationToken = {
+    tokenHash: row.token_hash,
+    productCode: row.product_code,
+    customerIdentifier: row.customer_identifier,
+    customerAccountId: row.customer_account_id,
+    licenseArn: row.license_arn,
+    createdAtMs: Number(row.created_at_ms),
+    expiresAtMs: Number(row.expires_at_ms),
+  }
+  if (row.offer_type === 'free-trial') token.offerType = 'free-trial'
+  return token
+}
+
+export const registrationToRow = (r: Registration): RegistrationRow => ({
+  registration_key: r.key,
+  product_code: r.productCode,
+  resource_id: r.resourceId,
+  caller_account_id: r.callerAccountId,
+  preview: r.preview ? 1 : 0,
+  first_call_ms: r.firstCallMs,
+  last_call_ms: r.lastCallMs,
+  call_count: r.callCount,
+})
+
+export const registrationFromRow = (row: RegistrationRow): Registration => ({
+  key: row.registration_key,
+  productCode: row.product_code,
+  resourceId: row.resource_id,
+  callerAccountId: row.caller_account_id,
+  preview: Number(row.preview) === 1,
+  firstCallMs: Number(row.first_call_ms),
+  lastCallMs: Number(row.last_call_ms),
+  callCount: Number(row.call_count),
+})

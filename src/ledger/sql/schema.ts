@@ -28,7 +28,48 @@ export interface ClientTokenRow {
   created_at_ms: number
 }
 
+export interface WorldStateRow {
+  id: number
+  version: number
+  document: string
+  updated_at_ms: number
+}
+
+export interface SigningKeyRow {
+  version: number
+  private_key_pem: string
+  public_key_pem: string
+  created_at_ms: number
+  expires_at_ms: number | null
+}
+
+export interface RegistrationTokenRow {
+  token_hash: string
+  product_code: string
+  customer_identifier: string
+  customer_account_id: string
+  license_arn: string
+  offer_type: string | null
+  created_at_ms: number
+  expires_at_ms: number
+}
+
+export interface RegistrationRow {
+  registration_key: string
+  product_code: string
+  resource_id: string
+  caller_account_id: string
+  preview: number
+  first_call_ms: number
+  last_call_ms: number
+  call_count: number
+}
+
 export interface LedgerDatabase {
   usage_records: UsageRecordRow
   client_tokens: ClientTokenRow
+  world_state: WorldStateRow
+  signing_keys: SigningKeyRow
+  registration_tokens: RegistrationTokenRow
+  registrations: RegistrationRow
 }

@@ -1,0 +1,96 @@
+import type { Ledger } from '../ledger/ledger.js'
+import { type Catalog, createMemoryCatalog } from './catalog.js'
+import { parseWorld, type World, type WorldInput } from './world.js'
+
+/**
+ * The catalog as the server uses it: the world is stored in the ledger (so subscriptions made at
+ * run time survive restarts and are shared by every node) and served from an in-memory snapshot.
+ */
+export interface LiveCatalog extends Catalog {
+  world(): World
+  /**
+   * Applies `change` to the current world, validates the result like a config file, stores it and
+   * swaps the snapshot. Retries on a concurrent change, so `change` must be pure.
+   */
+  update<T>(change: (world: World) => { world: WorldInput; result: T }, atMs: number): Promise<T>
+  /** Re-reads the stored world (another node may have changed it). */
+  refresh(): Promise<void>
+}
+
+type WorldStore = Pick<Ledger, 'loadWorld' | 'saveWorld'>
+
+/**
+ * Opens the stored world. A world from a config file is merged over it (entries of the file
+ * replace stored entries with the same key, run-time additions stay); with neither, `fallback`
+ * (the demo world) is stored.
+ */
+export async function openLiveCatalog(store: WorldStore, options: { configWorld?: World; fallback: World; atMs: number }): Promise<LiveCatalog> {
+  let version = 0
+  let world: World = options.fallback
+  let catalog: Catalog = createMemoryCatalog(world)
+  const adopt = (v: number, w: World) => {
+    version = v
+    world = w
+    catalog = createMemoryCatalog(w)
+  }
+  const refresh = async () => {
+    const stored = await store.loadWorld()
+    if (stored && stored.version !== version) adopt(stored.version, parseWorld(stored.document))
+  }
+  const update = async <T>(change: (w: World) => { world: WorldInput; result: T }, atMs: number): Promise<T> => {
+    for (;;) {
+      const { world: next, result } = change(world)
+      const parsed = parseWorld(next)
+      if (await store.saveWorld(version, worldToDocument(parsed), atMs)) {
+        adopt(version + 1, parsed)
+        return result
+      }
+      await refresh()
+    }
+  }
+
+  await refresh()
+  if (options.configWorld) {
+    const configWorld = options.configWorld
+    await update((current) => ({ world: worldToDocument(version === 0 ? configWorld : mergeWorlds(current, configWorld)), result: undefined }), options.atMs)
+  } else if (version === 0) {
+    await update(() => ({ world: worldToDocument(options.fallback), result: undefined }), options.atMs)
+  }
+
+  return {
+    findSigningIdentity: (key) => catalog.findSigningIdentity(key),
+    findProduct: (code) => catalog.findProduct(code),
+    findCustomer: (id) => catalog.findCustomer(id),
+    customersOfAccount: (accountId) => catalog.customersOfAccount(accountId),
+    licenseGrants: (arn) => catalog.licenseGrants(arn),
+    grantsTo: (customer, product) => catalog.grantsTo(customer, product),
+    world: () => world,
+    update,
+    refresh,
+  }
+}
+
+/** The world in the config-file format (instants as ISO-8601), for storage and export. */
+export function worldToDocument(world: World): WorldInput {
+  const iso = (ms: number) => new Date(ms).toISOString()
+  return {
+    accounts: world.accounts,
+    products: world.products,
+    customers: world.customers,
+    licenses: world.licenses.map((l) => ({ ...l, start: iso(l.start), end: l.end == null ? null : iso(l.end) })),
+  }
+}
+
+function mergeWorlds(stored: World, config: World): World {
+  const merge = <T>(a: readonly T[], b: readonly T[], key: (item: T) => string) => {
+    const byKey = new Map(a.map((item) => [key(item), item]))
+    for (const item of b) byKey.set(key(item), item)
+    return [...byKey.values()]
+  }
+  return {
+    accounts: merge(stored.accounts, config.accounts, (a) => a.id),
+    products: merge(stored.products, config.products, (p) => p.code),
+    customers: merge(stored.customers, config.customers, (c) => c.identifier),
+    licenses: merge(stored.licenses, config.licenses, (l) => `${l.arn} ${l.product}`),
+  }
+}
