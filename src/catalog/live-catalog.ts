@@ -12,7 +12,7 @@ export interface LiveCatalog extends Catalog {
    * Applies `change` to the current world, validates the result like a config file, stores it and
    * swaps the snapshot. Retries on a concurrent change, so `change` must be pure.
    */
-  update<T>(change: (world: World) => { world: WorldInput; result: T }, atMs: number): Promise<T>
+  update<T>(change: (world: World) => { world: World; result: T }, atMs: number): Promise<T>
   /** Re-reads the stored world (another node may have changed it). */
   refresh(): Promise<void>
 }
@@ -37,11 +37,13 @@ export async function openLiveCatalog(store: WorldStore, options: { configWorld?
     const stored = await store.loadWorld()
     if (stored && stored.version !== version) adopt(stored.version, parseWorld(stored.document))
   }
-  const update = async <T>(change: (w: World) => { world: WorldInput; result: T }, atMs: number): Promise<T> => {
+  const update = async <T>(change: (w: World) => { world: World; result: T }, atMs: number): Promise<T> => {
     for (;;) {
       const { world: next, result } = change(world)
-      const parsed = parseWorld(next)
-      if (await store.saveWorld(version, worldToDocument(parsed), atMs)) {
+      // Validated exactly as a config file would be, in the file's own format.
+      const document = worldToDocument(next)
+      const parsed = parseWorld(document)
+      if (await store.saveWorld(version, document, atMs)) {
         adopt(version + 1, parsed)
         return result
       }
@@ -52,9 +54,9 @@ export async function openLiveCatalog(store: WorldStore, options: { configWorld?
   await refresh()
   if (options.configWorld) {
     const configWorld = options.configWorld
-    await update((current) => ({ world: worldToDocument(version === 0 ? configWorld : mergeWorlds(current, configWorld)), result: undefined }), options.atMs)
+    await update((current) => ({ world: version === 0 ? configWorld : mergeWorlds(current, configWorld), result: undefined }), options.atMs)
   } else if (version === 0) {
-    await update(() => ({ world: worldToDocument(options.fallback), result: undefined }), options.atMs)
+    await update(() => ({ world: options.fallback, result: undefined }), options.atMs)
   }
 
   return {

@@ -2,6 +2,8 @@ import { Command, Option } from 'commander'
 import { ConfigError, DEFAULT_DATA_DIR, DEFAULT_HOST, DEFAULT_PORT, loadConfig, type ServeFlags } from '../config/config.js'
 import { banner } from '../server/banner.js'
 import { type MeterdServer, startServer } from '../server/build-server.js'
+import { AdminRequestError } from '../admin/admin-client.js'
+import { CliError, registerAdminCommands } from './admin-commands.js'
 
 const program = new Command('meterd')
   .description('A self-hostable AWS Marketplace Metering Service with a durable usage ledger.')
@@ -34,8 +36,11 @@ program.command('serve')
     console.log(banner(config, server.catalog.world(), server.url, server.adminToken))
   })
 
+registerAdminCommands(program)
+
 program.parseAsync(process.argv).catch((error: unknown) => {
-  if (error instanceof ConfigError) console.error(`meterd: ${error.message}`)
+  if (error instanceof ConfigError || error instanceof CliError) console.error(`meterd: ${error.message}`)
+  else if (error instanceof AdminRequestError) console.error(`meterd: ${error.code}: ${error.message}`)
   else console.error('meterd:', error instanceof Error ? error.message : error)
   process.exit(1)
 })

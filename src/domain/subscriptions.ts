@@ -1,4 +1,4 @@
-import type { Customer, License, World, WorldInput } from '../catalog/world.js'
+import type { Customer, License, World } from '../catalog/world.js'
 import { grantCovers } from './entitlement.js'
 
 export class SubscriptionError extends Error {
@@ -31,7 +31,7 @@ export interface Subscription {
  * A buyer subscribes: the account becomes a customer (or stays the one it is) and gets a license
  * from now (a free trial ends after 30 days), unless a license already covers the product now.
  */
-export function subscribe(world: World, r: SubscribeRequest): { world: WorldInput; result: Subscription } {
+export function subscribe(world: World, r: SubscribeRequest): { world: World; result: Subscription } {
   if (!world.products.some((p) => p.code === r.productCode)) {
     throw new SubscriptionError('unknown-product', `unknown product ${r.productCode}`)
   }
@@ -57,7 +57,7 @@ export function subscribe(world: World, r: SubscribeRequest): { world: WorldInpu
 }
 
 /** The buyer cancels: every license of the account's customers to the product ends now. */
-export function unsubscribe(world: World, r: { productCode: string; accountId: string; nowMs: number }): { world: WorldInput; result: License[] } {
+export function unsubscribe(world: World, r: { productCode: string; accountId: string; nowMs: number }): { world: World; result: License[] } {
   const customers = new Set(world.customers.filter((c) => c.accountId === r.accountId).map((c) => c.identifier))
   const ended: License[] = []
   const licenses = world.licenses.map((l) => {
