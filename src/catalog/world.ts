@@ -31,11 +31,17 @@ export const AccountSchema = z.strictObject({
   credentials: z.array(CredentialSchema).default([]),
 })
 
+/** A dimension is its name, or `{ name, price }` with a price per unit in USD for billing estimates. */
+export const DimensionSchema = z.union([
+  z.string().min(1).max(255),
+  z.strictObject({ name: z.string().min(1).max(255), price: z.number().nonnegative().optional() }),
+]).transform((d) => (typeof d === 'string' ? { name: d } : d))
+
 export const ProductSchema = z.strictObject({
   code: z.string().min(1).max(255).regex(/^[-a-zA-Z0-9/=:_.@]+$/, 'must match ^[-a-zA-Z0-9/=:_.@]+$'),
   type: z.enum(['saas', 'ami', 'container']),
   seller: AccountId,
-  dimensions: z.array(z.string().min(1).max(255)).min(1),
+  dimensions: z.array(DimensionSchema).min(1),
   fulfillmentUrl: z.url().optional(),
   /** Legacy integrations still get CustomerIdentifier from ResolveCustomer. */
   integration: z.enum(['legacy', 'concurrent-agreements']).default('concurrent-agreements'),
@@ -65,6 +71,9 @@ export const WorldSchema = z.strictObject({
 export type Credential = z.output<typeof CredentialSchema>
 export type Account = z.output<typeof AccountSchema>
 export type Product = z.output<typeof ProductSchema>
+export type Dimension = Product['dimensions'][number]
+
+export const hasDimension = (product: Product, name: string): boolean => product.dimensions.some((d) => d.name === name)
 export type Customer = z.output<typeof CustomerSchema>
 export type License = z.output<typeof LicenseSchema>
 export type World = z.output<typeof WorldSchema>
@@ -108,7 +117,7 @@ function checkReferences(world: World): void {
     if (products.has(p.code)) problems.push(`products[${i}].code: duplicate product ${p.code}`)
     products.add(p.code)
     if (!accounts.has(p.seller)) problems.push(`products[${i}].seller: unknown account ${p.seller}`)
-    if (new Set(p.dimensions).size !== p.dimensions.length) problems.push(`products[${i}].dimensions: duplicate dimension`)
+    if (new Set(p.dimensions.map((d) => d.name)).size !== p.dimensions.length) problems.push(`products[${i}].dimensions: duplicate dimension`)
   })
   const customers = new Set<string>()
   world.customers.forEach((c, i) => {

@@ -1,5 +1,7 @@
 import type { WorldInput } from '../catalog/world.js'
 import type { Registration, RegistrationToken, SigningKey } from '../domain/registration.js'
+import type { AuditEvent, AuditQuery } from '../domain/audit-event.js'
+import type { RecordCursor, UsageQuery, UsageSum } from '../domain/usage-query.js'
 import type { UsageRecord } from '../domain/usage-record.js'
 
 /**
@@ -56,7 +58,36 @@ export interface Ledger {
   /** Stores the first call of a registration, or counts a later one; returns what is stored. */
   recordRegistrationCall(registration: Registration): Promise<Registration>
 
+  /** One page of records matching `filter`, in (receivedAtMs, meteringRecordId) order, after `after`. */
+  listUsage(filter: UsageQuery, after: RecordCursor | undefined, limit: number): Promise<UsageRecord[]>
+  /** Quantities of matching records summed per product, customer, dimension (and tag value) and 15-minute slice. */
+  sumUsage(filter: UsageQuery, byTagKey?: string): Promise<UsageSum[]>
+
+  appendAuditEvents(events: readonly AuditEvent[]): Promise<void>
+  listAuditEvents(filter: AuditQuery, after: { timeMs: number; eventId: string } | undefined, limit: number): Promise<AuditEvent[]>
+  /** Deletes events older than `timeMs`; returns how many. */
+  pruneAuditEvents(timeMs: number): Promise<number>
+
+  /** Small named documents the controls keep (virtual clock, quotas), shared by every node. */
+  loadControl(name: string): Promise<unknown>
+  saveControl(name: string, document: unknown, atMs: number): Promise<void>
+
+  listFaultRules(): Promise<StoredFaultRule[]>
+  addFaultRule(rule: StoredFaultRule): Promise<void>
+  removeFaultRule(id: string): Promise<boolean>
+  removeAllFaultRules(): Promise<number>
+  /** Takes one use of a rule limited to N calls; false when it has none left (another node took the last). */
+  consumeFaultRule(id: string): Promise<boolean>
+
   close(): Promise<void>
+}
+
+export interface StoredFaultRule {
+  id: string
+  document: unknown
+  /** Calls left for a rule limited to the next N calls. */
+  remaining?: number
+  createdAtMs: number
 }
 
 export interface StoredWorld {

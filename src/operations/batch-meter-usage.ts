@@ -1,5 +1,5 @@
 import type { Catalog } from '../catalog/catalog.js'
-import type { Customer, License, Product } from '../catalog/world.js'
+import { type Customer, hasDimension, type License, type Product } from '../catalog/world.js'
 import { assertValidAllocations } from '../domain/allocations.js'
 import { anyGrantCovers } from '../domain/entitlement.js'
 import { assertBatchWindow } from '../domain/metering-windows.js'
@@ -67,7 +67,7 @@ export const batchMeterUsage = defineOperation({
     // 2. Every record must be meterable before any is recorded.
     for (const record of records) {
       assertOneCustomerField(record)
-      if (!product.dimensions.includes(record.Dimension)) {
+      if (!hasDimension(product, record.Dimension)) {
         throw new AwsError('InvalidUsageDimensionException',
           `The usage dimension '${record.Dimension}' does not match one of the UsageDimensions associated with product ${product.code}.`)
       }

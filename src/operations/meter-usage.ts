@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import type { Product } from '../catalog/world.js'
+import { hasDimension, type Product } from '../catalog/world.js'
 import { assertValidAllocations } from '../domain/allocations.js'
 import { anyGrantCovers } from '../domain/entitlement.js'
 import { assertMeterWindow } from '../domain/metering-windows.js'
@@ -44,7 +44,7 @@ export const meterUsage = defineOperation({
       throw new AwsError('InvalidEndpointRegionException',
         `The endpoint being called is in ${ctx.caller.signingRegion}, a Region different from your EC2 instance, ECS task, or EKS pod (${resourceRegion}). The Region of the Metering Service endpoint and the AWS Region of the resource must match.`)
     }
-    if (!product.dimensions.includes(input.UsageDimension)) {
+    if (!hasDimension(product, input.UsageDimension)) {
       throw new AwsError('InvalidUsageDimensionException',
         `The usage dimension '${input.UsageDimension}' does not match one of the UsageDimensions associated with product ${product.code}.`)
     }

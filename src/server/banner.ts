@@ -15,7 +15,7 @@ export function banner(config: MeterdConfig, world: World, url: string, adminTok
   ]
   if (!sellerKey || !saas) return lines.join('\n')
   const env = `AWS_ACCESS_KEY_ID=${sellerKey.accessKeyId} AWS_SECRET_ACCESS_KEY=${sellerKey.secretAccessKey} AWS_DEFAULT_REGION=${sellerKey.region}`
-  const dimension = saas.dimensions[0]
+  const dimension = saas.dimensions[0]?.name
   lines.push(
     '',
     'AWS CLI:',

@@ -84,6 +84,53 @@ const MIGRATIONS: Record<string, Migration> = {
       for (const table of ['registrations', 'registration_tokens', 'signing_keys', 'world_state']) await db.schema.dropTable(table).execute()
     },
   },
+  '0003_controls_audit_tags': {
+    async up(db: Kysely<any>) {
+      await db.schema.createTable('control_state')
+        .addColumn('name', 'text', (c) => c.primaryKey())
+        .addColumn('document', 'text', (c) => c.notNull())
+        .addColumn('updated_at_ms', 'bigint', (c) => c.notNull())
+        .execute()
+      await db.schema.createTable('fault_rules')
+        .addColumn('id', 'text', (c) => c.primaryKey())
+        .addColumn('document', 'text', (c) => c.notNull())
+        .addColumn('remaining', 'bigint')
+        .addColumn('created_at_ms', 'bigint', (c) => c.notNull())
+        .execute()
+      await db.schema.createTable('audit_events')
+        .addColumn('event_id', 'text', (c) => c.primaryKey())
+        .addColumn('time_ms', 'bigint', (c) => c.notNull())
+        .addColumn('operation', 'text', (c) => c.notNull())
+        .addColumn('caller_account_id', 'text')
+        .addColumn('access_key_id', 'text')
+        .addColumn('source_ip', 'text', (c) => c.notNull())
+        .addColumn('user_agent', 'text')
+        .addColumn('request_id', 'text', (c) => c.notNull())
+        .addColumn('request_parameters', 'text')
+        .addColumn('http_status', 'integer', (c) => c.notNull())
+        .addColumn('error_code', 'text')
+        .addColumn('error_message', 'text')
+        .addColumn('response_elements', 'text')
+        .addColumn('injected_fault', 'text')
+        .addColumn('duration_ms', 'integer', (c) => c.notNull())
+        .execute()
+      await db.schema.createIndex('audit_events_time').on('audit_events').columns(['time_ms', 'event_id']).execute()
+      await db.schema.createTable('usage_tags')
+        .addColumn('metering_record_id', 'text', (c) => c.notNull())
+        .addColumn('allocation_index', 'integer', (c) => c.notNull())
+        .addColumn('tag_key', 'text', (c) => c.notNull())
+        .addColumn('tag_value', 'text', (c) => c.notNull())
+        .addColumn('quantity', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('usage_tags_pk', ['metering_record_id', 'allocation_index', 'tag_key'])
+        .execute()
+      await db.schema.createIndex('usage_tags_key_value').on('usage_tags').columns(['tag_key', 'tag_value']).execute()
+      await db.schema.createIndex('usage_records_timestamp').on('usage_records').columns(['timestamp_ms']).execute()
+    },
+    async down(db: Kysely<any>) {
+      for (const table of ['usage_tags', 'audit_events', 'fault_rules', 'control_state']) await db.schema.dropTable(table).execute()
+      await db.schema.dropIndex('usage_records_timestamp').execute()
+    },
+  },
 }
 
 export const migrationProvider: MigrationProvider = { getMigrations: async () => MIGRATIONS }

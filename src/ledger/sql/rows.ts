@@ -1,7 +1,8 @@
 import type { Allocation } from '../../domain/allocations.js'
 import type { MeteringOperation, UsageRecord, UsageStatus } from '../../domain/usage-record.js'
 import type { Registration, RegistrationToken, SigningKey } from '../../domain/registration.js'
-import type { RegistrationRow, RegistrationTokenRow, SigningKeyRow, UsageRecordRow } from './schema.js'
+import type { AuditEvent } from '../../domain/audit-event.js'
+import type { AuditEventRow, RegistrationRow, RegistrationTokenRow, SigningKeyRow, UsageRecordRow } from './schema.js'
 
 export function usageRecordToRow(r: UsageRecord): UsageRecordRow {
   return {
@@ -107,3 +108,42 @@ export const registrationFromRow = (row: RegistrationRow): Registration => ({
   lastCallMs: Number(row.last_call_ms),
   callCount: Number(row.call_count),
 })
+
+export const auditEventToRow = (e: AuditEvent): AuditEventRow => ({
+  event_id: e.eventId,
+  time_ms: e.timeMs,
+  operation: e.operation,
+  caller_account_id: e.callerAccountId ?? null,
+  access_key_id: e.accessKeyId ?? null,
+  source_ip: e.sourceIp,
+  user_agent: e.userAgent ?? null,
+  request_id: e.requestId,
+  request_parameters: e.requestParameters === undefined ? null : JSON.stringify(e.requestParameters),
+  http_status: e.httpStatus,
+  error_code: e.errorCode ?? null,
+  error_message: e.errorMessage ?? null,
+  response_elements: e.responseElements === undefined ? null : JSON.stringify(e.responseElements),
+  injected_fault: e.injectedFault ?? null,
+  duration_ms: e.durationMs,
+})
+
+export function auditEventFromRow(row: AuditEventRow): AuditEvent {
+  const e: AuditEvent = {
+    eventId: row.event_id,
+    timeMs: Number(row.time_ms),
+    operation: row.operation,
+    sourceIp: row.source_ip,
+    requestId: row.request_id,
+    httpStatus: Number(row.http_status),
+    durationMs: Number(row.duration_ms),
+  }
+  if (row.caller_account_id !== null) e.callerAccountId = row.caller_account_id
+  if (row.access_key_id !== null) e.accessKeyId = row.access_key_id
+  if (row.user_agent !== null) e.userAgent = row.user_agent
+  if (row.request_parameters !== null) e.requestParameters = JSON.parse(row.request_parameters)
+  if (row.error_code !== null) e.errorCode = row.error_code
+  if (row.error_message !== null) e.errorMessage = row.error_message
+  if (row.response_elements !== null) e.responseElements = JSON.parse(row.response_elements)
+  if (row.injected_fault !== null) e.injectedFault = row.injected_fault
+  return e
+}

@@ -65,7 +65,50 @@ export interface RegistrationRow {
   call_count: number
 }
 
+export interface ControlStateRow {
+  name: string
+  document: string
+  updated_at_ms: number
+}
+
+export interface FaultRuleRow {
+  id: string
+  document: string
+  remaining: number | null
+  created_at_ms: number
+}
+
+export interface AuditEventRow {
+  event_id: string
+  time_ms: number
+  operation: string
+  caller_account_id: string | null
+  access_key_id: string | null
+  source_ip: string
+  user_agent: string | null
+  request_id: string
+  request_parameters: string | null
+  http_status: number
+  error_code: string | null
+  error_message: string | null
+  response_elements: string | null
+  injected_fault: string | null
+  duration_ms: number
+}
+
+export interface UsageTagRow {
+  metering_record_id: string
+  allocation_index: number
+  tag_key: string
+  tag_value: string
+  quantity: number
+}
+
 export interface LedgerDatabase {
+  control_state: ControlStateRow
+  fault_rules: FaultRuleRow
+  audit_events: AuditEventRow
+  usage_tags: UsageTagRow
   usage_records: UsageRecordRow
   client_tokens: ClientTokenRow
   world_state: WorldStateRow

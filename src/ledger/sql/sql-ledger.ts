@@ -36,6 +36,18 @@ export function createSqlLedger(inTransaction: TransactionRunner, close: () => P
       if (!(await s.insertRegistrationIfAbsent(registration))) await s.countRegistrationCall(registration.key, registration.lastCallMs)
       return (await s.findRegistration(registration.key))!
     }),
+    listUsage: (filter, after, limit) => inTransaction((s) => s.listUsage(filter, after, limit)),
+    sumUsage: (filter, byTagKey) => inTransaction((s) => s.sumUsage(filter, byTagKey)),
+    appendAuditEvents: (events) => inTransaction((s) => s.insertAuditEvents(events)),
+    listAuditEvents: (filter, after, limit) => inTransaction((s) => s.listAuditEvents(filter, after, limit)),
+    pruneAuditEvents: (timeMs) => inTransaction((s) => s.deleteAuditEventsBefore(timeMs)),
+    loadControl: (name) => inTransaction((s) => s.loadControl(name)),
+    saveControl: (name, document, atMs) => inTransaction((s) => s.saveControl(name, document, atMs)),
+    listFaultRules: () => inTransaction((s) => s.listFaultRules()),
+    addFaultRule: (rule) => inTransaction((s) => s.insertFaultRule(rule.id, rule.document, rule.remaining, rule.createdAtMs)),
+    removeFaultRule: (id) => inTransaction((s) => s.deleteFaultRule(id)),
+    removeAllFaultRules: () => inTransaction((s) => s.deleteAllFaultRules()),
+    consumeFaultRule: (id) => inTransaction((s) => s.consumeFaultRule(id)),
     close,
   }
 }

@@ -1,13 +1,18 @@
-import type { Compilable, Kysely } from 'kysely'
+import { type Compilable, type Kysely, type SelectQueryBuilder, sql } from 'kysely'
+import type { AuditEvent, AuditQuery } from '../../domain/audit-event.js'
+import { type RecordCursor, SLICE_MS, type UsageQuery, type UsageSum } from '../../domain/usage-query.js'
 import type { WorldInput } from '../../catalog/world.js'
 import type { Registration, RegistrationToken, SigningKey } from '../../domain/registration.js'
 import type { UsageRecord } from '../../domain/usage-record.js'
 import type { NewSigningKey, StoredWorld } from '../ledger.js'
 import {
-  registrationFromRow, registrationToRow, registrationTokenFromRow, registrationTokenToRow, rowToUsageRecord,
+  auditEventFromRow, auditEventToRow, registrationFromRow, registrationToRow, registrationTokenFromRow, registrationTokenToRow, rowToUsageRecord,
   signingKeyFromRow, usageRecordToRow,
 } from './rows.js'
-import type { ClientTokenRow, LedgerDatabase, RegistrationRow, RegistrationTokenRow, SigningKeyRow, UsageRecordRow, WorldStateRow } from './schema.js'
+import type {
+  AuditEventRow, ClientTokenRow, ControlStateRow, FaultRuleRow, LedgerDatabase, RegistrationRow, RegistrationTokenRow, SigningKeyRow,
+  UsageRecordRow, WorldStateRow,
+} from './schema.js'
 
 /** Runs compiled Kysely queries on a connection that is inside a transaction. */
 export interface SqlExecutor {
@@ -24,9 +29,72 @@ export interface SqlExecutor {
 export function ledgerStatements(db: Kysely<LedgerDatabase>, x: SqlExecutor) {
   const first = async <T>(query: Compilable) => (await x.rows<T>(query))[0]
   const usage = (row: UsageRecordRow | undefined): UsageRecord | undefined => (row ? rowToUsageRecord(row) : undefined)
+  const usageWhere = <O>(q: SelectQueryBuilder<LedgerDatabase, 'usage_records', O>, f: UsageQuery) => {
+    if (f.productCode !== undefined) q = q.where('usage_records.product_code', '=', f.productCode)
+    if (f.customerIdentifier !== undefined) q = q.where('usage_records.customer_identifier', '=', f.customerIdentifier)
+    if (f.customerAccountId !== undefined) q = q.where('usage_records.customer_account_id', '=', f.customerAccountId)
+    if (f.dimension !== undefined) q = q.where('usage_records.dimension', '=', f.dimension)
+    if (f.status !== undefined) q = q.where('usage_records.status', '=', f.status)
+    if (f.operation !== undefined) q = q.where('usage_records.operation', '=', f.operation)
+    if (f.fromMs !== undefined) q = q.where('usage_records.timestamp_ms', '>=', f.fromMs)
+    if (f.toMs !== undefined) q = q.where('usage_records.timestamp_ms', '<', f.toMs)
+    if (f.tagKey !== undefined) {
+      const { tagKey, tagValue } = f
+      q = q.where((eb) => eb.exists(eb.selectFrom('usage_tags').select('usage_tags.tag_key')
+        .whereRef('usage_tags.metering_record_id', '=', 'usage_records.metering_record_id')
+        .where('usage_tags.tag_key', '=', tagKey)
+        .$if(tagValue !== undefined, (sub) => sub.where('usage_tags.tag_value', '=', tagValue!))))
+    }
+    return q
+  }
+  // Whole 15-minute slices, inlined so PostgreSQL sees one expression in SELECT and GROUP BY.
+  const slice = sql<number>`(usage_records.timestamp_ms / ${sql.lit(SLICE_MS)}) * ${sql.lit(SLICE_MS)}`
   return {
-    insertUsageIfAbsent: async (record: UsageRecord) =>
-      (await x.write(db.insertInto('usage_records').values(usageRecordToRow(record)).onConflict((oc) => oc.doNothing()))) > 0,
+    async insertUsageIfAbsent(record: UsageRecord): Promise<boolean> {
+      const inserted = (await x.write(db.insertInto('usage_records').values(usageRecordToRow(record)).onConflict((oc) => oc.doNothing()))) > 0
+      const tags = inserted ? (record.allocations ?? []).flatMap((a, i) => a.tags.map((t) => ({
+        metering_record_id: record.meteringRecordId, allocation_index: i, tag_key: t.key, tag_value: t.value, quantity: a.quantity,
+      }))) : []
+      if (tags.length > 0) await x.write(db.insertInto('usage_tags').values(tags))
+      return inserted
+    },
+    async listUsage(filter: UsageQuery, after: RecordCursor | undefined, limit: number): Promise<UsageRecord[]> {
+      let q = usageWhere(db.selectFrom('usage_records').selectAll('usage_records'), filter)
+      if (after) {
+        q = q.where((eb) => eb.or([
+          eb('usage_records.received_at_ms', '>', after.receivedAtMs),
+          eb.and([eb('usage_records.received_at_ms', '=', after.receivedAtMs), eb('usage_records.metering_record_id', '>', after.meteringRecordId)]),
+        ]))
+      }
+      const rows = await x.rows<UsageRecordRow>(q.orderBy('usage_records.received_at_ms').orderBy('usage_records.metering_record_id').limit(limit))
+      return rows.map(rowToUsageRecord)
+    },
+    async sumUsage(filter: UsageQuery, byTagKey: string | undefined): Promise<UsageSum[]> {
+      const base = usageWhere(db.selectFrom('usage_records'), filter)
+        .select(['usage_records.product_code', 'usage_records.dimension'])
+        .select((eb) => [
+          eb.fn.coalesce('usage_records.customer_identifier', 'usage_records.customer_account_id').as('customer'),
+          slice.as('slice_start_ms'),
+          eb.fn.countAll().as('records'),
+        ])
+        .groupBy(['usage_records.product_code', 'customer', 'usage_records.dimension', 'slice_start_ms'])
+      type Row = { product_code: string; dimension: string; customer: string; slice_start_ms: number | string; records: number | string; quantity: number | string; tag_value?: string }
+      const rows = byTagKey === undefined
+        ? await x.rows<Row>(base.select((eb) => eb.fn.sum('usage_records.quantity').as('quantity')))
+        : await x.rows<Row>(base.innerJoin('usage_tags', 'usage_tags.metering_record_id', 'usage_records.metering_record_id')
+          .where('usage_tags.tag_key', '=', byTagKey)
+          .select((eb) => [eb.fn.sum('usage_tags.quantity').as('quantity'), 'usage_tags.tag_value'])
+          .groupBy('usage_tags.tag_value'))
+      return rows.map((r) => ({
+        productCode: r.product_code,
+        customer: r.customer,
+        dimension: r.dimension,
+        ...(r.tag_value !== undefined ? { tagValue: r.tag_value } : {}),
+        sliceStartMs: Number(r.slice_start_ms),
+        quantity: Number(r.quantity),
+        records: Number(r.records),
+      }))
+    },
     findUsageByKey: async (dedupKey: string) =>
       usage(await first(db.selectFrom('usage_records').selectAll().where('dedup_key', '=', dedupKey))),
     findUsageById: async (id: string) =>
@@ -84,6 +152,51 @@ export function ledgerStatements(db: Kysely<LedgerDatabase>, x: SqlExecutor) {
     },
     insertRegistrationIfAbsent: async (registration: Registration) =>
       (await x.write(db.insertInto('registrations').values(registrationToRow(registration)).onConflict((oc) => oc.doNothing()))) > 0,
+    async insertAuditEvents(events: readonly AuditEvent[]): Promise<void> {
+      if (events.length > 0) await x.write(db.insertInto('audit_events').values(events.map(auditEventToRow)))
+    },
+    async listAuditEvents(filter: AuditQuery, after: { timeMs: number; eventId: string } | undefined, limit: number): Promise<AuditEvent[]> {
+      let q = db.selectFrom('audit_events').selectAll()
+      if (filter.operation !== undefined) q = q.where('operation', '=', filter.operation)
+      if (filter.callerAccountId !== undefined) q = q.where('caller_account_id', '=', filter.callerAccountId)
+      if (filter.accessKeyId !== undefined) q = q.where('access_key_id', '=', filter.accessKeyId)
+      if (filter.errorCode !== undefined) q = q.where('error_code', '=', filter.errorCode)
+      if (filter.failed !== undefined) q = q.where('error_code', filter.failed ? 'is not' : 'is', null)
+      if (filter.injectedOnly) q = q.where('injected_fault', 'is not', null)
+      if (filter.fromMs !== undefined) q = q.where('time_ms', '>=', filter.fromMs)
+      if (filter.toMs !== undefined) q = q.where('time_ms', '<', filter.toMs)
+      if (after) {
+        q = q.where((eb) => eb.or([
+          eb('time_ms', '>', after.timeMs),
+          eb.and([eb('time_ms', '=', after.timeMs), eb('event_id', '>', after.eventId)]),
+        ]))
+      }
+      return (await x.rows<AuditEventRow>(q.orderBy('time_ms').orderBy('event_id').limit(limit))).map(auditEventFromRow)
+    },
+    deleteAuditEventsBefore: (timeMs: number) => x.write(db.deleteFrom('audit_events').where('time_ms', '<', timeMs)),
+
+    async loadControl(name: string): Promise<unknown> {
+      const row = await first<ControlStateRow>(db.selectFrom('control_state').selectAll().where('name', '=', name))
+      return row ? JSON.parse(row.document) : undefined
+    },
+    async saveControl(name: string, document: unknown, atMs: number): Promise<void> {
+      const text = JSON.stringify(document)
+      await x.write(db.insertInto('control_state').values({ name, document: text, updated_at_ms: atMs })
+        .onConflict((oc) => oc.column('name').doUpdateSet({ document: text, updated_at_ms: atMs })))
+    },
+
+    listFaultRules: async () => (await x.rows<FaultRuleRow>(db.selectFrom('fault_rules').selectAll().orderBy('created_at_ms').orderBy('id')))
+      .map((r) => ({ id: r.id, document: JSON.parse(r.document) as unknown, remaining: r.remaining === null ? undefined : Number(r.remaining), createdAtMs: Number(r.created_at_ms) })),
+    async insertFaultRule(id: string, document: unknown, remaining: number | undefined, atMs: number): Promise<void> {
+      await x.write(db.insertInto('fault_rules').values({ id, document: JSON.stringify(document), remaining: remaining ?? null, created_at_ms: atMs }))
+    },
+    deleteFaultRule: async (id: string) => (await x.write(db.deleteFrom('fault_rules').where('id', '=', id))) > 0,
+    deleteAllFaultRules: () => x.write(db.deleteFrom('fault_rules')),
+    /** Takes one of a counted rule's remaining uses; false when none is left. */
+    consumeFaultRule: async (id: string) =>
+      (await x.write(db.updateTable('fault_rules').set((eb) => ({ remaining: eb('remaining', '-', 1) }))
+        .where('id', '=', id).where('remaining', '>', 0))) > 0,
+
     async countRegistrationCall(key: string, atMs: number): Promise<void> {
       await x.write(db.updateTable('registrations')
         .set((eb) => ({ last_call_ms: atMs, call_count: eb('call_count', '+', 1) }))

@@ -1,0 +1,122 @@
+import { randomUUID } from 'node:crypto'
+import { z } from 'zod'
+import type { Ledger } from '../ledger/ledger.js'
+import type { Clock } from '../shared/clock.js'
+
+const OPERATION_NAMES = ['BatchMeterUsage', 'MeterUsage', 'RegisterUsage', 'ResolveCustomer'] as const
+
+/** A fault rule as the admin API takes it. */
+export const FaultRuleInput = z.strictObject({
+  operation: z.enum([...OPERATION_NAMES, '*']),
+  productCode: z.string().min(1).optional(),
+  accountId: z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id').optional(),
+  /** Answer with this error instead of running the operation. */
+  error: z.enum(['ThrottlingException', 'InternalServiceErrorException']).optional(),
+  /** BatchMeterUsage: this share of each batch's records (the last ones) is returned unprocessed. */
+  unprocessedShare: z.number().gt(0).max(1).optional(),
+  /** Delay the answer by this long. */
+  latencyMs: z.number().int().min(1).max(60_000).optional(),
+  /** Chance that a matching call is affected (default 1). */
+  probability: z.number().gt(0).max(1).optional(),
+  /** Only the next N matching calls. */
+  times: z.number().int().min(1).optional(),
+  /** Only for this long after the rule is added (real time). */
+  forSeconds: z.number().positive().optional(),
+}).superRefine((rule, ctx) => {
+  if (rule.error === undefined && rule.unprocessedShare === undefined && rule.latencyMs === undefined) {
+    ctx.addIssue({ code: 'custom', message: 'give error, unprocessedShare and/or latencyMs', path: [] })
+  }
+  if (rule.error !== undefined && rule.unprocessedShare !== undefined) {
+    ctx.addIssue({ code: 'custom', message: 'error and unprocessedShare exclude each other', path: ['unprocessedShare'] })
+  }
+  if (rule.unprocessedShare !== undefined && rule.operation !== 'BatchMeterUsage') {
+    ctx.addIssue({ code: 'custom', message: 'only BatchMeterUsage has UnprocessedRecords', path: ['unprocessedShare'] })
+  }
+})
+export type FaultRuleSpec = z.output<typeof FaultRuleInput>
+
+export interface FaultRule extends FaultRuleSpec {
+  id: string
+  createdAt: string
+  /** Calls left, for rules limited by `times`. */
+  remaining?: number
+  expiresAt?: string
+}
+
+/** What the matching rules do to one call. */
+export interface InjectedFault {
+  ruleIds: string[]
+  error?: 'ThrottlingException' | 'InternalServiceErrorException'
+  unprocessedShare?: number
+  latencyMs?: number
+}
+
+export interface FaultRules {
+  list(): Promise<FaultRule[]>
+  add(spec: FaultRuleSpec): Promise<FaultRule>
+  remove(id: string): Promise<boolean>
+  clear(): Promise<number>
+  /** The fault to inject into this call, if any (consumes counted rules). */
+  match(call: { operation: string; productCode?: string; accountId?: string }): Promise<InjectedFault | undefined>
+}
+
+/**
+ * Fault injection: rules kept in the ledger (so every node applies them) and cached here. Time
+ * spans use the real clock: a fault window is about the test run, not the metered usage.
+ */
+export async function openFaultRules(store: Pick<Ledger, 'listFaultRules' | 'addFaultRule' | 'removeFaultRule' | 'removeAllFaultRules' | 'consumeFaultRule'>, realClock: Clock, random: () => number = Math.random): Promise<FaultRules> {
+  let cache: FaultRule[] = []
+  const reload = async () => {
+    cache = (await store.listFaultRules()).map((r) => {
+      const spec = r.document as FaultRuleSpec
+      const rule: FaultRule = { ...spec, id: r.id, createdAt: new Date(r.createdAtMs).toISOString() }
+      if (r.remaining !== undefined) rule.remaining = r.remaining
+      if (spec.forSeconds !== undefined) rule.expiresAt = new Date(r.createdAtMs + spec.forSeconds * 1000).toISOString()
+      return rule
+    })
+    return cache
+  }
+  await reload()
+  const live = (rule: FaultRule, nowMs: number) =>
+    (rule.expiresAt === undefined || Date.parse(rule.expiresAt) > nowMs) && (rule.remaining === undefined || rule.remaining > 0)
+  return {
+    list: async () => (await reload()).filter((r) => live(r, realClock.nowMs())),
+    async add(spec) {
+      const id = randomUUID()
+      await store.addFaultRule({ id, document: spec, remaining: spec.times, createdAtMs: realClock.nowMs() })
+      return (await reload()).find((r) => r.id === id)!
+    },
+    async remove(id) {
+      const removed = await store.removeFaultRule(id)
+      await reload()
+      return removed
+    },
+    async clear() {
+      const n = await store.removeAllFaultRules()
+      await reload()
+      return n
+    },
+    async match({ operation, productCode, accountId }) {
+      if (cache.length === 0) return undefined
+      const nowMs = realClock.nowMs()
+      let fault: InjectedFault | undefined
+      for (const rule of cache) {
+        if (!live(rule, nowMs)) continue
+        if (rule.operation !== '*' && rule.operation !== operation) continue
+        if (rule.productCode !== undefined && rule.productCode !== productCode) continue
+        if (rule.accountId !== undefined && rule.accountId !== accountId) continue
+        if (rule.probability !== undefined && random() >= rule.probability) continue
+        if (rule.remaining !== undefined) {
+          if (!(await store.consumeFaultRule(rule.id))) continue
+          rule.remaining -= 1
+        }
+        fault ??= { ruleIds: [] }
+        fault.ruleIds.push(rule.id)
+        if (rule.latencyMs !== undefined) fault.latencyMs = Math.max(fault.latencyMs ?? 0, rule.latencyMs)
+        if (rule.error !== undefined && fault.unprocessedShare === undefined) fault.error ??= rule.error
+        if (rule.unprocessedShare !== undefined && fault.error === undefined) fault.unprocessedShare ??= rule.unprocessedShare
+      }
+      return fault
+    },
+  }
+}

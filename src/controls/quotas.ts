@@ -1,0 +1,72 @@
+import { z } from 'zod'
+import type { Ledger } from '../ledger/ledger.js'
+import type { Clock } from '../shared/clock.js'
+
+/** Requests per second per AWS account per Region, as AWS publishes them (ResolveCustomer has none). */
+export const AWS_QUOTAS = Object.freeze({ BatchMeterUsage: 10, MeterUsage: 10, RegisterUsage: 5 })
+
+export const QuotaSettings = z.strictObject({
+  enabled: z.boolean(),
+  /** Requests per second; the bucket holds one second's worth. */
+  rates: z.strictObject({
+    BatchMeterUsage: z.number().positive().optional(),
+    MeterUsage: z.number().positive().optional(),
+    RegisterUsage: z.number().positive().optional(),
+    ResolveCustomer: z.number().positive().optional(),
+  }),
+})
+export type QuotaSettings = z.output<typeof QuotaSettings>
+
+export const DEFAULT_QUOTAS: QuotaSettings = { enabled: true, rates: { ...AWS_QUOTAS } }
+
+export interface Quotas {
+  settings(): QuotaSettings
+  update(settings: QuotaSettings): Promise<QuotaSettings>
+  /** Takes a token for this call; false means throttle it. */
+  take(operation: string, accountId: string, region: string): boolean
+  refresh(): Promise<void>
+}
+
+interface Bucket {
+  tokens: number
+  updatedMs: number
+}
+
+const CONTROL_NAME = 'quotas'
+
+/**
+ * Token buckets per (account, Region, operation), refilled continuously at the configured rate.
+ * The settings are shared through the ledger; the buckets are kept per node (see README).
+ */
+export async function openQuotas(store: Pick<Ledger, 'loadControl' | 'saveControl'>, realClock: Clock, initial: QuotaSettings): Promise<Quotas> {
+  let settings = initial
+  const buckets = new Map<string, Bucket>()
+  const refresh = async () => {
+    const stored = await store.loadControl(CONTROL_NAME)
+    if (stored) settings = QuotaSettings.parse(stored)
+  }
+  await refresh()
+  return {
+    settings: () => settings,
+    async update(next) {
+      settings = next
+      buckets.clear()
+      await store.saveControl(CONTROL_NAME, next, realClock.nowMs())
+      return settings
+    },
+    take(operation, accountId, region) {
+      const rate = settings.rates[operation as keyof QuotaSettings['rates']]
+      if (!settings.enabled || rate === undefined) return true
+      const key = `${accountId}\u0000${region}\u0000${operation}`
+      const now = realClock.nowMs()
+      const bucket = buckets.get(key) ?? { tokens: rate, updatedMs: now }
+      bucket.tokens = Math.min(rate, bucket.tokens + ((now - bucket.updatedMs) / 1000) * rate)
+      bucket.updatedMs = now
+      buckets.set(key, bucket)
+      if (bucket.tokens < 1) return false
+      bucket.tokens -= 1
+      return true
+    },
+    refresh,
+  }
+}
