@@ -1,9 +1,54 @@
+import type { AuditEvent } from '../domain/audit-event.js'
 import type { SigningKey } from '../domain/registration.js'
+import type { UsageRecord } from '../domain/usage-record.js'
+
+const iso = (ms: number) => new Date(ms).toISOString()
 
 /** A signing key as the admin API and CLI show it: never the private half. */
 export const keyView = (k: SigningKey) => ({
   version: k.version,
-  createdAt: new Date(k.createdAtMs).toISOString(),
-  expiresAt: k.expiresAtMs === undefined ? null : new Date(k.expiresAtMs).toISOString(),
+  createdAt: iso(k.createdAtMs),
+  expiresAt: k.expiresAtMs === undefined ? null : iso(k.expiresAtMs),
   publicKeyPem: k.publicKeyPem,
 })
+
+/** A metering record as the admin API, exports and the CLI show it. */
+export const recordView = (r: UsageRecord) => ({
+  meteringRecordId: r.meteringRecordId,
+  operation: r.operation,
+  status: r.status,
+  productCode: r.productCode,
+  dimension: r.dimension,
+  quantity: r.quantity,
+  timestamp: iso(r.timestampMs),
+  hour: iso(r.hourMs),
+  customerIdentifier: r.customerIdentifier ?? null,
+  customerAccountId: r.customerAccountId ?? null,
+  licenseArn: r.licenseArn ?? null,
+  resourceId: r.resourceId ?? null,
+  allocations: r.allocations ?? null,
+  callerAccountId: r.callerAccountId,
+  callerAccessKeyId: r.callerAccessKeyId ?? null,
+  requestId: r.requestId,
+  receivedAt: iso(r.receivedAtMs),
+})
+export type RecordView = ReturnType<typeof recordView>
+
+/** An audit event as CloudTrail would show it (field names after CloudTrail's). */
+export const auditView = (e: AuditEvent) => ({
+  eventId: e.eventId,
+  eventTime: iso(e.timeMs),
+  eventName: e.operation,
+  userIdentity: { accountId: e.callerAccountId ?? null, accessKeyId: e.accessKeyId ?? null },
+  sourceIPAddress: e.sourceIp,
+  userAgent: e.userAgent ?? null,
+  requestID: e.requestId,
+  requestParameters: e.requestParameters ?? null,
+  responseElements: e.responseElements ?? null,
+  httpStatus: e.httpStatus,
+  errorCode: e.errorCode ?? null,
+  errorMessage: e.errorMessage ?? null,
+  injectedFault: e.injectedFault ?? null,
+  durationMs: e.durationMs,
+})
+export type AuditView = ReturnType<typeof auditView>
