@@ -1,36 +1,36 @@
 import { timingSafeEqual } from 'node:crypto'
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { z } from 'zod'
-import { formatIssues } from '../catalog/world.js'
+import type { LiveCatalog } from '../catalog/live-catalog.js'
+import { WorldError } from '../catalog/world.js'
+import type { FaultRules } from '../controls/fault-rules.js'
+import type { Quotas } from '../controls/quotas.js'
+import type { VirtualClock } from '../controls/virtual-clock.js'
 import { SubscriptionError } from '../domain/subscriptions.js'
 import type { KeyRing } from '../keys/key-ring.js'
-import type { Clock } from '../shared/clock.js'
+import type { Ledger } from '../ledger/ledger.js'
 import type { SubscriptionService } from '../subscriptions/subscription-service.js'
-import { keyView } from './views.js'
+import { AdminError, type RouteBook } from './route-book.js'
+import { auditRoutes } from './routes/audit.js'
+import { controlRoutes } from './routes/controls.js'
+import { recordRoutes } from './routes/records.js'
+import { subscriptionRoutes } from './routes/subscriptions.js'
+import { worldRoutes } from './routes/world.js'
+
+export { AdminError } from './route-book.js'
 
 export interface AdminApiOptions {
   /** Bearer token every admin request must carry. */
   token: string
+  book: RouteBook
+  ledger: Ledger
+  catalog: LiveCatalog
   subscriptions: SubscriptionService
   keys: KeyRing
-  clock: Clock
+  clock: VirtualClock
+  faults: FaultRules
+  quotas: Quotas
+  auditRetentionMs: number
 }
-
-/** An admin error: HTTP status, stable code, message. */
-export class AdminError extends Error {
-  constructor(readonly statusCode: number, readonly code: string, message: string) {
-    super(message)
-  }
-}
-
-const AccountId = z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id')
-const SubscribeBody = z.strictObject({
-  productCode: z.string().min(1),
-  accountId: AccountId,
-  freeTrial: z.boolean().optional(),
-  deliver: z.boolean().optional(),
-})
-const UnsubscribeBody = z.strictObject({ productCode: z.string().min(1), accountId: AccountId })
 
 /**
  * The seller's control plane under /admin/, behind a bearer token. Never reachable with SigV4
@@ -47,44 +47,17 @@ export async function adminApi(app: FastifyInstance, options: AdminApiOptions): 
   app.setErrorHandler((error, request, reply) => sendAdminError(reply, toAdminError(error, request)))
   app.setNotFoundHandler((request, reply) => sendAdminError(reply, new AdminError(404, 'NotFound', `no admin route ${request.method} ${request.url}`)))
 
-  app.post('/subscriptions', async (request, reply) => {
-    const body = parse(SubscribeBody, request.body)
-    const result = await options.subscriptions.subscribe(body)
-    return reply.code(201).send({
-      productCode: body.productCode,
-      accountId: body.accountId,
-      customerIdentifier: result.customer.identifier,
-      licenseArn: result.license.arn,
-      createdCustomer: result.createdCustomer,
-      createdLicense: result.createdLicense,
-      offerType: result.offerType ?? null,
-      registrationToken: result.registrationToken,
-      tokenExpiresAt: new Date(result.tokenExpiresAtMs).toISOString(),
-      fulfillment: result.fulfillment ?? null,
-    })
-  })
-
-  app.post('/unsubscribe', async (request) => {
-    const body = parse(UnsubscribeBody, request.body)
-    const ended = await options.subscriptions.unsubscribe(body)
-    return { productCode: body.productCode, accountId: body.accountId, endedLicenses: ended.map((l) => ({ licenseArn: l.arn, end: new Date(l.end!).toISOString() })) }
-  })
-
-  app.get('/keys', async () => ({ keys: options.keys.list().map(keyView) }))
-  app.post('/keys/rotate', async (_request, reply) => {
-    const keys = await options.keys.rotate(options.clock.nowMs())
-    return reply.code(201).send({ keys: keys.map(keyView) })
-  })
-}
-
-function parse<T extends z.ZodType>(schema: T, body: unknown): z.output<T> {
-  const result = schema.safeParse(body ?? {})
-  if (!result.success) throw new AdminError(400, 'BadRequest', formatIssues(result.error.issues))
-  return result.data
+  const { book } = options
+  worldRoutes(app, book, { catalog: options.catalog, clock: options.clock })
+  subscriptionRoutes(app, book, { subscriptions: options.subscriptions, keys: options.keys, clock: options.clock })
+  recordRoutes(app, book, { ledger: options.ledger, catalog: options.catalog })
+  auditRoutes(app, book, { ledger: options.ledger, retentionMs: options.auditRetentionMs })
+  controlRoutes(app, book, { clock: options.clock, faults: options.faults, quotas: options.quotas })
 }
 
 function toAdminError(error: unknown, request: FastifyRequest): AdminError {
   if (error instanceof AdminError) return error
+  if (error instanceof WorldError) return new AdminError(400, 'BadRequest', error.message)
   if (error instanceof SubscriptionError) {
     return error.reason === 'unknown-product' ? new AdminError(404, 'NotFound', error.message) : new AdminError(409, 'NotSubscribed', error.message)
   }

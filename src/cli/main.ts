@@ -17,6 +17,8 @@ program.command('serve')
   .option('-c, --config <file>', 'world and settings file, YAML or JSON (env METERD_CONFIG)')
   .addOption(new Option('--auth <mode>', 'strict: verify SigV4 against the world; permissive: accept any credentials (env METERD_AUTH, default strict)')
     .choices(['strict', 'permissive']))
+  .option('--admin-port <port>', 'serve the admin API and public pages on this port instead (default: the same port)')
+  .option('--no-quotas', 'switch off the AWS request quotas (token buckets)')
   .option('--log', 'write JSON request logs to stdout')
   .action(async (flags: ServeFlags & { log?: boolean }) => {
     const config = loadConfig(flags)

@@ -3,6 +3,7 @@ import { parse as parseYaml } from 'yaml'
 import { z } from 'zod'
 import { formatIssues, parseWorld, type World, WorldError } from '../catalog/world.js'
 import { DEFAULT_WINDOWS, type MeteringWindows } from '../domain/metering-windows.js'
+import { DEFAULT_QUOTAS, QuotaSettings } from '../controls/quotas.js'
 import type { AuthMode } from '../protocol/aws-json-endpoint.js'
 import { parseDurationMs } from '../shared/time.js'
 
@@ -10,6 +11,7 @@ export const DEFAULT_PORT = 6387
 export const DEFAULT_HOST = '127.0.0.1'
 export const DEFAULT_DATA_DIR = './.meterd'
 export const DEFAULT_REGISTRATION_TOKEN_TTL_MS = 4 * 60 * 60 * 1000
+export const DEFAULT_AUDIT_RETENTION_MS = 30 * 24 * 60 * 60 * 1000
 
 /** Everything `meterd serve` runs with, resolved once at start from flags, env and the config file. */
 export interface MeterdConfig {
@@ -28,6 +30,11 @@ export interface MeterdConfig {
   registrationTokenTtlMs: number
   /** Bearer token of the admin API; undefined: generated on first start and kept in the data folder. */
   adminToken?: string
+  /** Serve the admin API and public pages on this port instead of the AWS endpoint's. */
+  adminPort?: number
+  quotas: QuotaSettings
+  /** How long audit events are kept. */
+  auditRetentionMs: number
 }
 
 /** Flags of `meterd serve`; each falls back to its environment variable, then to the default. */
@@ -37,6 +44,9 @@ export interface ServeFlags {
   data?: string
   config?: string
   auth?: string
+  adminPort?: string
+  /** `--no-quotas` */
+  quotas?: boolean
 }
 
 const Duration = z.union([z.string(), z.number()]).transform((value, ctx) => {
@@ -52,6 +62,12 @@ const SettingsSchema = z.strictObject({
   auth: z.enum(['strict', 'permissive']).optional(),
   anonymousBuyerAccount: z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id').optional(),
   registrationTokenTtl: Duration.optional(),
+  adminPort: z.number().int().min(0).max(65535).optional(),
+  quotas: z.strictObject({
+    enabled: z.boolean().optional(),
+    rates: QuotaSettings.shape.rates.optional(),
+  }).optional(),
+  auditRetention: Duration.optional(),
   adminToken: z.string().min(16, 'must be at least 16 characters').optional(),
   windows: z.strictObject({
     batchMaxAge: Duration.optional(),
@@ -76,8 +92,7 @@ export function loadConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = process.e
     if (error instanceof WorldError) throw new ConfigError(`${configFile}: the world is invalid:\n${error.message}`)
     throw error
   }
-  const port = Number(flags.port ?? env.METERD_PORT ?? DEFAULT_PORT)
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`port must be an integer from 0 to 65535, got '${flags.port ?? env.METERD_PORT}'`)
+  const port = parsePort(flags.port ?? env.METERD_PORT ?? DEFAULT_PORT, 'port')
   const auth = flags.auth ?? env.METERD_AUTH ?? settings.data.auth ?? 'strict'
   if (auth !== 'strict' && auth !== 'permissive') throw new ConfigError(`auth must be 'strict' or 'permissive', got '${auth}'`)
   const w = settings.data.windows ?? {}
@@ -97,7 +112,19 @@ export function loadConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = process.e
     anonymousBuyerAccountId: settings.data.anonymousBuyerAccount,
     registrationTokenTtlMs: settings.data.registrationTokenTtl ?? DEFAULT_REGISTRATION_TOKEN_TTL_MS,
     adminToken: env.METERD_ADMIN_TOKEN ?? settings.data.adminToken,
+    adminPort: flags.adminPort !== undefined ? parsePort(flags.adminPort, 'admin port') : settings.data.adminPort,
+    quotas: {
+      enabled: flags.quotas === false ? false : settings.data.quotas?.enabled ?? DEFAULT_QUOTAS.enabled,
+      rates: { ...DEFAULT_QUOTAS.rates, ...settings.data.quotas?.rates },
+    },
+    auditRetentionMs: settings.data.auditRetention ?? DEFAULT_AUDIT_RETENTION_MS,
   }
+}
+
+function parsePort(value: string | number, what: string): number {
+  const port = Number(value)
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`${what} must be an integer from 0 to 65535, got '${value}'`)
+  return port
 }
 
 function readConfigFile(path: string): Record<string, unknown> {

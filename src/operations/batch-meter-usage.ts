@@ -74,15 +74,18 @@ export const batchMeterUsage = defineOperation({
       assertValidAllocations(record.Quantity ?? 0, toAllocations(record.UsageAllocations))
     }
     assertBatchWindow(records.map((r) => secondsToMs(r.Timestamp)), ctx.nowMs, ctx.windows)
-    // 3. Decide each record's status and write them as one unit.
-    const usage = records.map((record) => toUsageRecord(record, product, billed(record, product, ctx.catalog), ctx))
+    // 3. An injected fault may leave the last records unprocessed: they are not recorded.
+    const unprocessed = ctx.unprocessedShare ? Math.ceil(records.length * ctx.unprocessedShare) : 0
+    const processed = records.slice(0, records.length - unprocessed)
+    // 4. Decide each record's status and write them as one unit.
+    const usage = processed.map((record) => toUsageRecord(record, product, billed(record, product, ctx.catalog), ctx))
     const outcomes = await ctx.ledger.recordUsage(
       usage.map((record) => ({ record, duplicateKey: duplicateAttemptKey(record.dedupKey, record.quantity) })),
       isReplayOf,
     )
     return {
-      Results: outcomes.map((outcome, i) => toResult(records[i]!, outcome)),
-      UnprocessedRecords: [],
+      Results: outcomes.map((outcome, i) => toResult(processed[i]!, outcome)),
+      UnprocessedRecords: records.slice(processed.length).map(echo),
     }
   },
 })

@@ -24,6 +24,8 @@ export interface OperationContext {
   ledger: Ledger
   windows: MeteringWindows
   keys: KeyRing
+  /** An injected fault: BatchMeterUsage returns this share of the records unprocessed. */
+  unprocessedShare?: number
   /** The buyer account that unknown callers act as in permissive mode. */
   anonymousBuyerAccountId?: string
 }

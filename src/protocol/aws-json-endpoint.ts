@@ -6,6 +6,8 @@ import type { KeyRing } from '../keys/key-ring.js'
 import type { Ledger } from '../ledger/ledger.js'
 import type { Caller, Operation } from '../operations/operation.js'
 import { OPERATIONS, TARGET_PREFIX } from '../operations/registry.js'
+import type { FaultRules } from '../controls/fault-rules.js'
+import type { Quotas } from '../controls/quotas.js'
 import type { Clock } from '../shared/clock.js'
 import { credentialAccessKeyId, credentialRegion, verifySigV4 } from '../sigv4/verify.js'
 import { check } from './shape.js'
@@ -20,6 +22,38 @@ export interface AwsJsonEndpointOptions {
   keys: KeyRing
   auth: AuthMode
   anonymousBuyerAccountId?: string
+  quotas: Quotas
+  faults: FaultRules
+  /** Told about every call once it has been answered (audit trail, metrics). */
+  onCall?: (report: CallReport) => void
+}
+
+/** One answered AWS API call, for the audit trail and metrics. */
+export interface CallReport {
+  requestId: string
+  startedAtMs: number
+  durationMs: number
+  /** The operation name, or the X-Amz-Target as sent when it names none. */
+  operation: string
+  caller?: Caller
+  sourceIp: string
+  userAgent?: string
+  /** The parsed request body, when it could be read. */
+  params?: unknown
+  status: number
+  error?: AwsError
+  output?: object
+  injectedFault?: string
+}
+
+interface CallState {
+  startedAtMs: number
+  operation?: string
+  caller?: Caller
+  params?: unknown
+  output?: object
+  error?: AwsError
+  injectedFault?: string
 }
 
 const SIGNING_NAME = 'aws-marketplace'
@@ -33,20 +67,78 @@ export const MAX_BODY_BYTES = 1024 * 1024 - 1
  * fastify plugin so its body parser and error handler apply to this scope only.
  */
 export async function awsJsonEndpoint(app: FastifyInstance, options: AwsJsonEndpointOptions): Promise<void> {
+  const calls = new WeakMap<FastifyRequest, CallState>()
+  const stateOf = (request: FastifyRequest) => {
+    let state = calls.get(request)
+    if (!state) calls.set(request, (state = { startedAtMs: Date.now() }))
+    return state
+  }
+  app.addHook('onRequest', async (request) => {
+    stateOf(request)
+  })
+  app.addHook('onResponse', async (request, reply) => {
+    const state = stateOf(request)
+    const target = request.headers['x-amz-target']
+    options.onCall?.({
+      requestId: request.id,
+      startedAtMs: state.startedAtMs,
+      durationMs: Date.now() - state.startedAtMs,
+      operation: state.operation ?? (typeof target === 'string' && target ? target : 'Unknown'),
+      ...(state.caller ? { caller: state.caller } : {}),
+      sourceIp: request.ip,
+      ...(request.headers['user-agent'] ? { userAgent: request.headers['user-agent'] } : {}),
+      ...(state.params !== undefined ? { params: state.params } : {}),
+      status: reply.statusCode,
+      ...(state.error ? { error: state.error } : {}),
+      ...(state.output ? { output: state.output } : {}),
+      ...(state.injectedFault ? { injectedFault: state.injectedFault } : {}),
+    })
+  })
+
   // Keep the raw bytes: the signature covers them. Any content type is read as JSON, as
   // OpenAPI-generated clients send application/json and the SDKs application/x-amz-json-1.1.
   app.removeAllContentTypeParsers()
   app.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: MAX_BODY_BYTES }, (_req, body, done) => done(null, body))
 
-  app.setErrorHandler((error, request, reply) => sendError(request, reply, toAwsError(error, request)))
-  app.setNotFoundHandler((request, reply) =>
-    sendError(request, reply, new AwsError('UnknownOperationException', `No operation is served at ${request.method} ${request.url}; send POST / with an X-Amz-Target header.`), 404))
+  app.setErrorHandler((error, request, reply) => {
+    const awsError = toAwsError(error, request)
+    stateOf(request).error = awsError
+    return sendError(request, reply, awsError)
+  })
+  app.setNotFoundHandler((request, reply) => {
+    const error = new AwsError('UnknownOperationException', `No operation is served at ${request.method} ${request.url}; send POST / with an X-Amz-Target header.`)
+    stateOf(request).error = error
+    return sendError(request, reply, error, 404)
+  })
 
   app.post('/', async (request, reply) => {
+    const state = stateOf(request)
+    // 1. framing and identity
     const operation = resolveOperation(request.headers['x-amz-target'])
+    state.operation = operation.name
     const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0)
     const caller = authenticate(request, body, options)
-    const input = check(operation.input, parseJson(body))
+    state.caller = caller
+    const params = parseJson(body)
+    state.params = params
+    // 2. the seller's controls: quotas, then injected faults (AWS throttles before it validates)
+    const accountKey = caller.accountId ?? 'anonymous'
+    if (!options.quotas.take(operation.name, accountKey, caller.signingRegion ?? 'us-east-1')) {
+      state.injectedFault = 'quota'
+      throw new AwsError('ThrottlingException', 'Rate exceeded')
+    }
+    const productCode = typeof (params as { ProductCode?: unknown })?.ProductCode === 'string' ? (params as { ProductCode: string }).ProductCode : undefined
+    const fault = await options.faults.match({ operation: operation.name, ...(productCode ? { productCode } : {}), ...(caller.accountId ? { accountId: caller.accountId } : {}) })
+    if (fault) {
+      state.injectedFault = `fault:${fault.ruleIds.join(',')}`
+      if (fault.latencyMs) await new Promise((resolve) => setTimeout(resolve, fault.latencyMs))
+      if (fault.error === 'ThrottlingException') throw new AwsError('ThrottlingException', 'Rate exceeded')
+      if (fault.error === 'InternalServiceErrorException') {
+        throw new AwsError('InternalServiceErrorException', 'An internal error has occurred. Retry your request. If the problem persists, post a message with details on the AWS forums.')
+      }
+    }
+    // 3. validate, decide, persist
+    const input = check(operation.input, params)
     const output = await operation.run(input, {
       caller,
       requestId: request.id,
@@ -56,7 +148,10 @@ export async function awsJsonEndpoint(app: FastifyInstance, options: AwsJsonEndp
       windows: options.windows,
       keys: options.keys,
       anonymousBuyerAccountId: options.anonymousBuyerAccountId,
+      ...(fault?.unprocessedShare ? { unprocessedShare: fault.unprocessedShare } : {}),
     })
+    // 4. respond
+    state.output = output
     reply.header('x-amzn-RequestId', request.id).header('content-type', CONTENT_TYPE).send(jsonBytes(output))
     return reply
   })

@@ -1,88 +1,127 @@
 import { randomUUID } from 'node:crypto'
 import Fastify, { type FastifyInstance } from 'fastify'
 import { adminApi } from '../admin/admin-api.js'
+import { RouteBook } from '../admin/route-book.js'
 import { DEMO_WORLD } from '../catalog/demo-world.js'
 import { type LiveCatalog, openLiveCatalog } from '../catalog/live-catalog.js'
 import { parseWorld } from '../catalog/world.js'
 import type { MeterdConfig } from '../config/config.js'
+import { type FaultRules, openFaultRules } from '../controls/fault-rules.js'
+import { openQuotas, type Quotas } from '../controls/quotas.js'
+import { openVirtualClock, type VirtualClock } from '../controls/virtual-clock.js'
 import { type KeyRing, openKeyRing } from '../keys/key-ring.js'
 import type { Ledger } from '../ledger/ledger.js'
 import { createSqliteLedger } from '../ledger/sqlite/sqlite-ledger.js'
-import { awsJsonEndpoint } from '../protocol/aws-json-endpoint.js'
+import { createAuditTrail } from '../observability/audit-trail.js'
+import { createMetrics } from '../observability/metrics.js'
+import { awsJsonEndpoint, type CallReport } from '../protocol/aws-json-endpoint.js'
 import { publicKeys } from '../public/public-keys.js'
 import { subscribePages } from '../public/subscribe-pages.js'
 import { type Clock, systemClock } from '../shared/clock.js'
 import { createSubscriptionService } from '../subscriptions/subscription-service.js'
 import { adminTokenFor } from './admin-token.js'
+import { operationsRoutes } from './operations-routes.js'
 
 export interface MeterdServer {
   app: FastifyInstance
   ledger: Ledger
   catalog: LiveCatalog
   keys: KeyRing
-  /** The address it listens on, e.g. http://127.0.0.1:6387 */
+  clock: VirtualClock
+  faults: FaultRules
+  quotas: Quotas
+  /** The AWS endpoint, e.g. http://127.0.0.1:6387 */
   url: string
+  /** Where the admin API (/admin/) and public pages are served: `url` unless an admin port is set. */
+  adminUrl: string
   adminToken: string
   close(): Promise<void>
 }
 
 export interface BuildOptions {
+  /** The real clock underneath the virtual one (tests pin it). */
   clock?: Clock
   logger?: boolean
 }
 
 /**
- * Composition root: opens the ledger, the stored world and the signing keys, then serves three
- * scopes on one port: the AWS endpoint (POST /), the admin API (/admin/, bearer token) and the
- * public pages (RegisterUsage public keys, the buyer's subscribe page).
+ * Composition root: opens the ledger, the stored world, the signing keys and the controls, then
+ * serves the AWS endpoint (POST /), the admin API (/admin/, bearer token), the public pages
+ * (RegisterUsage public keys, the subscribe page) and health/metrics.
  */
 export async function startServer(config: MeterdConfig, options: BuildOptions = {}): Promise<MeterdServer> {
-  const clock = options.clock ?? systemClock
-  const ledger = await createSqliteLedger({ dataDir: config.dataDir })
+  const realClock = options.clock ?? systemClock
+  let metrics: ReturnType<typeof createMetrics> | undefined
+  const ledger = await createSqliteLedger({ dataDir: config.dataDir, onCommit: (jobs) => metrics?.observeCommit(jobs) })
+  const apps: FastifyInstance[] = []
   try {
+    const clock = await openVirtualClock(ledger, realClock)
     const catalog = await openLiveCatalog(ledger, { configWorld: config.configWorld, fallback: parseWorld(DEMO_WORLD), atMs: clock.nowMs() })
     const keys = await openKeyRing(ledger, clock.nowMs())
+    const faults = await openFaultRules(ledger, realClock)
+    const quotas = await openQuotas(ledger, realClock, config.quotas)
     const subscriptions = createSubscriptionService({ catalog, ledger, clock, tokenTtlMs: config.registrationTokenTtlMs })
     const adminToken = adminTokenFor(config.dataDir, config.adminToken)
-    const app = Fastify({
-      logger: options.logger ?? false,
-      genReqId: () => randomUUID(),
-      // AWS keeps connections alive; SDKs reuse them.
-      keepAliveTimeout: 65_000,
-      return503OnClosing: true,
-    })
+    metrics = createMetrics(cachedCount(ledger))
+
+    const newApp = () => {
+      const app = Fastify({
+        logger: options.logger ?? false,
+        genReqId: () => randomUUID(),
+        keepAliveTimeout: 65_000, // AWS keeps connections alive; SDKs reuse them
+        return503OnClosing: true,
+      })
+      apps.push(app)
+      return app
+    }
+    const app = newApp()
+    const adminApp = config.adminPort === undefined ? app : newApp()
+    const audit = createAuditTrail({ ledger, realClock, retentionMs: config.auditRetentionMs, log: app.log })
+    const onCall = (report: CallReport) => {
+      audit.record(report)
+      metrics!.observeCall(report.operation, report.error?.code ?? 'Success', report.durationMs)
+      countRecords(report, metrics!)
+    }
     await app.register(awsJsonEndpoint, {
-      catalog,
-      ledger,
-      clock,
-      keys,
+      catalog, ledger, clock, keys, quotas, faults, onCall,
       windows: config.windows,
       auth: config.auth,
       anonymousBuyerAccountId: config.anonymousBuyerAccountId ?? firstLicensedAccount(catalog),
     })
-    await app.register(adminApi, { prefix: '/admin', token: adminToken, subscriptions, keys, clock })
-    await app.register(publicKeys, { keys })
-    await app.register(subscribePages, { catalog, subscriptions })
+    const book = new RouteBook()
+    await adminApp.register(adminApi, {
+      prefix: '/admin', token: adminToken, book, ledger, catalog, subscriptions, keys, clock, faults, quotas,
+      auditRetentionMs: config.auditRetentionMs,
+    })
+    await adminApp.register(publicKeys, { keys })
+    await adminApp.register(subscribePages, { catalog, subscriptions })
+    await adminApp.register(operationsRoutes, { ledger, metrics, openapi: () => book.openapi({ title: 'meterd admin API', version: '1' }) })
+    if (adminApp !== app) await app.register(operationsRoutes, { ledger, metrics, openapi: () => book.openapi({ title: 'meterd admin API', version: '1' }) })
+
     await app.listen({ port: config.port, host: config.host })
-    const address = app.server.address()
-    const port = typeof address === 'object' && address ? address.port : config.port
-    const host = config.host.includes(':') ? `[${config.host}]` : config.host
+    if (adminApp !== app) await adminApp.listen({ port: config.adminPort!, host: config.host })
+    const url = addressOf(app, config.host)
     return {
-      app,
-      ledger,
-      catalog,
-      keys,
-      url: `http://${host}:${port}`,
+      app, ledger, catalog, keys, clock, faults, quotas, url,
+      adminUrl: addressOf(adminApp, config.host),
       adminToken,
       async close() {
-        await app.close() // stops accepting, waits for in-flight requests
+        for (const a of apps) await a.close() // stop accepting, wait for in-flight requests
+        await audit.close()
         await ledger.close() // then the last commit
       },
     }
   } catch (error) {
+    for (const a of apps) await a.close().catch(() => undefined)
     await ledger.close()
     throw error
   }
+}
+
+function addressOf(app: FastifyInstance, host: string): string {
+  const address = app.server.address()
+  const port = typeof address === 'object' && address ? address.port : 0
+  return `http://${host.includes(':') ? `[${host}]` : host}:${port}`
 }
 
 /** In permissive mode an unknown caller of MeterUsage/RegisterUsage acts as the first licensed buyer. */
@@ -90,4 +129,21 @@ function firstLicensedAccount(catalog: LiveCatalog): string | undefined {
   const world = catalog.world()
   const customer = world.customers.find((c) => world.licenses.some((l) => l.customer === c.identifier))
   return customer?.accountId
+}
+
+function countRecords(report: CallReport, metrics: ReturnType<typeof createMetrics>): void {
+  const output = report.output as { Results?: { Status?: string }[]; UnprocessedRecords?: unknown[]; MeteringRecordId?: string } | undefined
+  if (!output) return
+  if (report.operation === 'MeterUsage' && output.MeteringRecordId) metrics.observeRecords('Success', 1)
+  for (const result of output.Results ?? []) metrics.observeRecords(result.Status ?? 'Unknown', 1)
+  if (output.UnprocessedRecords?.length) metrics.observeRecords('Unprocessed', output.UnprocessedRecords.length)
+}
+
+/** COUNT(*) scans the table; scrapes every few seconds need not pay that each time. */
+function cachedCount(ledger: Ledger): () => Promise<number> {
+  let cached: { atMs: number; value: Promise<number> } | undefined
+  return () => {
+    if (!cached || Date.now() - cached.atMs > 10_000) cached = { atMs: Date.now(), value: ledger.countRecords() }
+    return cached.value
+  }
 }

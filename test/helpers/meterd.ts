@@ -6,6 +6,7 @@ import { DEMO_WORLD } from '../../src/catalog/demo-world.js'
 import { parseWorld, type WorldInput } from '../../src/catalog/world.js'
 import { DEFAULT_WINDOWS, type MeteringWindows } from '../../src/domain/metering-windows.js'
 import type { MeterdConfig } from '../../src/config/config.js'
+import { AWS_QUOTAS, type QuotaSettings } from '../../src/controls/quotas.js'
 import { type MeterdServer, startServer } from '../../src/server/build-server.js'
 import { type ManualClock, manualClock } from '../../src/shared/clock.js'
 
@@ -36,6 +37,7 @@ export interface TestOptions {
   /** Pins meterd's metering clock (epoch ms; advance it with `clock`); SigV4 keeps using real time. */
   nowMs?: number
   registrationTokenTtlMs?: number
+  quotas?: QuotaSettings
   dataDir?: string
 }
 
@@ -53,6 +55,9 @@ export async function startMeterd(options: TestOptions = {}): Promise<TestMeterd
     worldSource: 'test',
     anonymousBuyerAccountId: BUYER_ACCOUNT,
     registrationTokenTtlMs: options.registrationTokenTtlMs ?? 4 * 3600_000,
+    // Most suites send bursts far above AWS's 10/s; the quota suite switches them on.
+    quotas: options.quotas ?? { enabled: false, rates: { ...AWS_QUOTAS } },
+    auditRetentionMs: 30 * 86_400_000,
   }
   const clock = options.nowMs === undefined ? undefined : manualClock(options.nowMs)
   let server = await startServer(config, clock ? { clock } : {})

@@ -17,8 +17,11 @@ export class GroupCommit {
   #queue: Job[] = []
   #running: Promise<void> | undefined
 
-  constructor(db: Database.Database) {
+  readonly #onCommit: ((jobs: number) => void) | undefined
+
+  constructor(db: Database.Database, onCommit?: (jobs: number) => void) {
     this.#db = db
+    this.#onCommit = onCommit
   }
 
   submit<T>(work: () => Promise<T>): Promise<T> {
@@ -72,6 +75,7 @@ export class GroupCommit {
       for (const job of jobs) job.reject(error)
       return
     }
+    this.#onCommit?.(jobs.length)
     for (const { job, ok, value } of settled) (ok ? job.resolve : job.reject)(value)
   }
 }

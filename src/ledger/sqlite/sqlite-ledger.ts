@@ -12,6 +12,8 @@ import { GroupCommit } from './group-commit.js'
 export interface SqliteLedgerOptions {
   /** Folder holding `meterd.sqlite` (created if missing). */
   dataDir: string
+  /** Told how many jobs shared each commit (metrics). */
+  onCommit?: (jobs: number) => void
 }
 
 /**
@@ -46,7 +48,7 @@ export async function createSqliteLedger(options: SqliteLedgerOptions): Promise<
     },
   }
   const statements = ledgerStatements(db, executor)
-  const commits = new GroupCommit(sqlite)
+  const commits = new GroupCommit(sqlite, options.onCommit)
   return createSqlLedger(
     (work) => commits.submit(() => work(statements)),
     async () => {
