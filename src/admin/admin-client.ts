@@ -30,10 +30,57 @@ export class AdminClient {
     return this.request<{ keys: KeyView[] }>('POST', '/keys/rotate')
   }
 
+  // The world
+  exportWorld() { return this.request<Record<string, unknown>>('GET', '/world') }
+  importWorld(world: unknown) { return this.request<Record<string, unknown>>('PUT', '/world', world) }
+  list(collection: WorldCollection) { return this.request<Record<string, unknown[]>>('GET', `/${collection}`) }
+  get(collection: WorldCollection, key: string) { return this.request<Record<string, unknown>>('GET', `/${collection}/${encodeURIComponent(key)}`) }
+  create(collection: WorldCollection, item: unknown) { return this.request<Record<string, unknown>>('POST', `/${collection}`, item) }
+  put(collection: Exclude<WorldCollection, 'licenses'>, key: string, item: unknown) {
+    return this.request<Record<string, unknown>>('PUT', `/${collection}/${encodeURIComponent(key)}`, item)
+  }
+  remove(collection: Exclude<WorldCollection, 'licenses'>, key: string) {
+    return this.request<{ deleted: string }>('DELETE', `/${collection}/${encodeURIComponent(key)}`)
+  }
+  endLicense(arn: string, product: string, at?: string) {
+    return this.request<Record<string, unknown>>('POST', `/licenses/${encodeURIComponent(arn)}/${encodeURIComponent(product)}/end`, at ? { at } : {})
+  }
+
+  // The ledger and the audit trail
+  listRecords(query: Query = {}) { return this.request<{ records: Record<string, unknown>[]; nextCursor: string | null }>('GET', `/records${qs(query)}`) }
+  usage(query: Query = {}) { return this.request<{ rows: Record<string, unknown>[]; estimatedAmount: number }>('GET', `/usage${qs(query)}`) }
+  listAudit(query: Query = {}) { return this.request<{ events: Record<string, unknown>[]; nextCursor: string | null }>('GET', `/audit${qs(query)}`) }
+  /** A streamed export (CSV or NDJSON) of records or audit events. */
+  async export(what: 'records' | 'audit', query: Query & { format?: 'csv' | 'ndjson' } = {}): Promise<ReadableStream<Uint8Array>> {
+    const response = await this.fetch('GET', `/${what}/export${qs(query)}`)
+    if (!response.ok || !response.body) await this.fail(response)
+    return response.body!
+  }
+
+  // Controls
+  clock() { return this.request<ClockView>('GET', '/clock') }
+  freezeClock(at?: string) { return this.request<ClockView>('POST', '/clock/freeze', at ? { at } : {}) }
+  setClock(at: string) { return this.request<ClockView>('POST', '/clock/set', { at }) }
+  advanceClock(by: string | number) { return this.request<ClockView>('POST', '/clock/advance', { by }) }
+  resumeClock() { return this.request<ClockView>('POST', '/clock/resume') }
+  resetClock() { return this.request<ClockView>('POST', '/clock/reset') }
+  listFaults() { return this.request<{ rules: Record<string, unknown>[] }>('GET', '/faults') }
+  addFault(rule: Record<string, unknown>) { return this.request<Record<string, unknown> & { id: string }>('POST', '/faults', rule) }
+  removeFault(id: string) { return this.request<{ removed: string }>('DELETE', `/faults/${encodeURIComponent(id)}`) }
+  clearFaults() { return this.request<{ removed: number }>('DELETE', '/faults') }
+  quotas() { return this.request<QuotaView>('GET', '/quotas') }
+  setQuotas(settings: QuotaView) { return this.request<QuotaView>('PUT', '/quotas', settings) }
+
   async request<T>(method: string, path: string, body?: unknown): Promise<T> {
-    let response: Response
+    const response = await this.fetch(method, path, body)
+    if (!response.ok) await this.fail(response)
+    const text = await response.text()
+    return (text ? JSON.parse(text) : undefined) as T
+  }
+
+  private async fetch(method: string, path: string, body?: unknown): Promise<Response> {
     try {
-      response = await fetch(`${this.#url}/admin${path}`, {
+      return await fetch(`${this.#url}/admin${path}`, {
         method,
         headers: { authorization: `Bearer ${this.#token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
         body: body === undefined ? undefined : JSON.stringify(body),
@@ -41,11 +88,28 @@ export class AdminClient {
     } catch (error) {
       throw new AdminRequestError(0, 'Unreachable', `cannot reach meterd at ${this.#url}: ${(error as Error & { cause?: Error }).cause?.message ?? (error as Error).message}`)
     }
-    const text = await response.text()
-    const json = text ? JSON.parse(text) : undefined
-    if (!response.ok) throw new AdminRequestError(response.status, json?.error ?? 'Error', json?.message ?? text)
-    return json as T
   }
+
+  private async fail(response: Response): Promise<never> {
+    const text = await response.text()
+    let json: { error?: string; message?: string } | undefined
+    try {
+      json = text ? JSON.parse(text) : undefined
+    } catch {
+      json = undefined
+    }
+    throw new AdminRequestError(response.status, json?.error ?? 'Error', json?.message ?? text)
+  }
+}
+
+export type WorldCollection = 'accounts' | 'products' | 'customers' | 'licenses'
+export type Query = Record<string, string | number | boolean | undefined>
+export interface ClockView { mode: 'real' | 'offset' | 'frozen'; now: string; nowMs: number; offsetMs: number }
+export interface QuotaView { enabled: boolean; rates: Partial<Record<'BatchMeterUsage' | 'MeterUsage' | 'RegisterUsage' | 'ResolveCustomer', number>> }
+
+const qs = (query: Query) => {
+  const entries = Object.entries(query).filter(([, v]) => v !== undefined).map(([k, v]): [string, string] => [k, String(v)])
+  return entries.length ? `?${new URLSearchParams(entries).toString()}` : ''
 }
 
 export class AdminRequestError extends Error {

@@ -3,7 +3,9 @@ import { ConfigError, DEFAULT_DATA_DIR, DEFAULT_HOST, DEFAULT_PORT, loadConfig, 
 import { banner } from '../server/banner.js'
 import { type MeterdServer, startServer } from '../server/build-server.js'
 import { AdminRequestError } from '../admin/admin-client.js'
-import { CliError, registerAdminCommands } from './admin-commands.js'
+import { registerAdminCommands } from './admin-commands.js'
+import { CliError } from './connection.js'
+import { registerControlCommands } from './control-commands.js'
 
 const program = new Command('meterd')
   .description('A self-hostable AWS Marketplace Metering Service with a durable usage ledger.')
@@ -39,6 +41,7 @@ program.command('serve')
   })
 
 registerAdminCommands(program)
+registerControlCommands(program)
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof ConfigError || error instanceof CliError) console.error(`meterd: ${error.message}`)
