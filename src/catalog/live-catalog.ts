@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto'
 import type { Ledger } from '../ledger/ledger.js'
 import { type Catalog, createMemoryCatalog } from './catalog.js'
 import { parseWorld, type World, type WorldInput } from './world.js'
@@ -17,12 +18,15 @@ export interface LiveCatalog extends Catalog {
   refresh(): Promise<void>
 }
 
-type WorldStore = Pick<Ledger, 'loadWorld' | 'saveWorld'>
+type WorldStore = Pick<Ledger, 'loadWorld' | 'saveWorld' | 'loadControl' | 'saveControl'>
+
+const APPLIED_CONFIG = 'applied-config-world'
 
 /**
  * Opens the stored world. A world from a config file is merged over it (entries of the file
- * replace stored entries with the same key, run-time additions stay); with neither, `fallback`
- * (the demo world) is stored.
+ * replace stored entries with the same key, run-time additions stay) when the file changed since
+ * it was last applied, so restarting with the same file keeps run-time changes such as an ended
+ * license; with neither, `fallback` (the demo world) is stored.
  */
 export async function openLiveCatalog(store: WorldStore, options: { configWorld?: World; fallback: World; atMs: number }): Promise<LiveCatalog> {
   let version = 0
@@ -54,7 +58,11 @@ export async function openLiveCatalog(store: WorldStore, options: { configWorld?
   await refresh()
   if (options.configWorld) {
     const configWorld = options.configWorld
-    await update((current) => ({ world: version === 0 ? configWorld : mergeWorlds(current, configWorld), result: undefined }), options.atMs)
+    const digest = createHash('sha256').update(JSON.stringify(worldToDocument(configWorld))).digest('hex')
+    if (version === 0 || (await store.loadControl(APPLIED_CONFIG)) !== digest) {
+      await update((current) => ({ world: version === 0 ? configWorld : mergeWorlds(current, configWorld), result: undefined }), options.atMs)
+      await store.saveControl(APPLIED_CONFIG, digest, options.atMs)
+    }
   } else if (version === 0) {
     await update(() => ({ world: options.fallback, result: undefined }), options.atMs)
   }

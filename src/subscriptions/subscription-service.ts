@@ -51,14 +51,16 @@ export function createSubscriptionService(deps: { catalog: LiveCatalog; ledger: 
         customerIdentifier: subscription.customer.identifier,
         customerAccountId: accountId,
         licenseArn: subscription.license.arn,
-        ...(freeTrial ? { offerType: 'free-trial' as const } : {}),
+        ...(freeTrial && subscription.createdLicense ? { offerType: 'free-trial' as const } : {}),
         createdAtMs: nowMs,
         expiresAtMs: tokenExpiresAtMs,
       })
       const result: SubscribeResult = { ...subscription, registrationToken, tokenExpiresAtMs }
-      if (freeTrial) result.offerType = 'free-trial'
+      // A trial asked for while a paid license already covers the product is no trial.
+      const trial = freeTrial && subscription.createdLicense
+      if (trial) result.offerType = 'free-trial'
       const url = deps.catalog.findProduct(productCode)?.fulfillmentUrl
-      if (url && deliver) result.fulfillment = await deliverToFulfillment(url, fulfillmentFields(registrationToken, freeTrial))
+      if (url && deliver) result.fulfillment = await deliverToFulfillment(url, fulfillmentFields(registrationToken, trial))
       return result
     },
     unsubscribe: async ({ productCode, accountId }) => {
