@@ -1,4 +1,3 @@
-import type { UsageRecord } from '../../domain/usage-record.js'
 import type { Ledger, RecordUsageCommand, RecordUsageOutcome, ReplayTest } from '../ledger.js'
 import type { LedgerStatements } from './statements.js'
 
@@ -11,11 +10,7 @@ export type TransactionRunner = <T>(work: (s: LedgerStatements) => Promise<T>) =
  */
 export function createSqlLedger(inTransaction: TransactionRunner, close: () => Promise<void>): Ledger {
   return {
-    recordUsage: (commands, isReplay) => inTransaction(async (s) => {
-      const outcomes: RecordUsageOutcome[] = []
-      for (const command of commands) outcomes.push(await recordOne(s, command, isReplay))
-      return outcomes
-    }),
+    recordUsage: (commands, isReplay) => inTransaction((s) => recordUsage(s, commands, isReplay)),
     findRecord: (id) => inTransaction((s) => s.findUsageById(id)),
     countRecords: () => inTransaction((s) => s.countUsage()),
     loadWorld: () => inTransaction((s) => s.loadWorld()),
@@ -53,42 +48,71 @@ export function createSqlLedger(inTransaction: TransactionRunner, close: () => P
 }
 
 /**
- * One command (see RecordUsageCommand): 1. claim the client token, 2. claim the slot,
- * 3. point a replayed token at the record that answered it.
+ * The commands of one or more requests, set-wise (a few statements however many records):
+ * 1. claim client tokens, 2. claim slots, 3. store refused duplicate attempts, 4. point replayed
+ * tokens at the record that answered them. Outcomes are those of running the commands one after
+ * the other: a later record of the same slot sees the earlier one.
  */
-async function recordOne(s: LedgerStatements, { record, duplicateKey, clientToken }: RecordUsageCommand, isReplay: ReplayTest): Promise<RecordUsageOutcome> {
-  if (clientToken) {
-    const claimed = await s.insertClientTokenIfAbsent({
-      caller_account_id: clientToken.accountId,
-      client_token: clientToken.token,
-      fingerprint: clientToken.fingerprint,
-      metering_record_id: record.meteringRecordId,
-      created_at_ms: record.receivedAtMs,
-    })
-    if (!claimed) {
-      const earlier = await s.findClientToken(clientToken.accountId, clientToken.token)
-      if (earlier && earlier.fingerprint !== clientToken.fingerprint) return { kind: 'token-conflict' }
-      const produced = earlier && await s.findUsageById(earlier.metering_record_id)
-      if (produced) return { kind: 'replayed', record: produced }
-      // The earlier call with this token was refused; decide again from the slot.
+export async function recordUsage(s: LedgerStatements, commands: readonly RecordUsageCommand[], isReplay: ReplayTest): Promise<RecordUsageOutcome[]> {
+  const outcomes: (RecordUsageOutcome | undefined)[] = new Array(commands.length)
+  const open: number[] = []
+  for (const [i, { record, clientToken }] of commands.entries()) {
+    if (clientToken) {
+      const claimed = await s.insertClientTokenIfAbsent({
+        caller_account_id: clientToken.accountId,
+        client_token: clientToken.token,
+        fingerprint: clientToken.fingerprint,
+        metering_record_id: record.meteringRecordId,
+        created_at_ms: record.receivedAtMs,
+      })
+      if (!claimed) {
+        const earlier = await s.findClientToken(clientToken.accountId, clientToken.token)
+        if (earlier && earlier.fingerprint !== clientToken.fingerprint) {
+          outcomes[i] = { kind: 'token-conflict' }
+          continue
+        }
+        const produced = earlier && await s.findUsageById(earlier.metering_record_id)
+        if (produced) {
+          outcomes[i] = { kind: 'replayed', record: produced }
+          continue
+        }
+        // The earlier call with this token was refused; decide again from the slot.
+      }
+    }
+    open.push(i)
+  }
+
+  const inserted = await s.insertUsageIfAbsent(open.map((i) => commands[i]!.record))
+  const taken = await s.findUsageByKeys(open.filter((i) => !inserted.has(commands[i]!.record.meteringRecordId)).map((i) => commands[i]!.record.dedupKey))
+  const attempts: number[] = []
+  for (const i of open) {
+    const { record, duplicateKey } = commands[i]!
+    if (inserted.has(record.meteringRecordId)) {
+      outcomes[i] = { kind: 'created', record }
+      continue
+    }
+    const existing = taken.get(record.dedupKey)
+    if (!existing) throw new Error(`usage slot ${record.dedupKey} is taken but cannot be read`)
+    if (isReplay(existing, record)) outcomes[i] = { kind: 'replayed', record: existing }
+    else if (duplicateKey === undefined) outcomes[i] = { kind: 'conflict', existing }
+    else attempts.push(i)
+  }
+
+  const attemptRecords = new Map(attempts.map((i) => [i, { ...commands[i]!.record, status: 'DuplicateRecord' as const, dedupKey: commands[i]!.duplicateKey! }]))
+  const attemptsInserted = await s.insertUsageIfAbsent([...attemptRecords.values()])
+  const earlierAttempts = await s.findUsageByKeys([...attemptRecords.values()].filter((r) => !attemptsInserted.has(r.meteringRecordId)).map((r) => r.dedupKey))
+  for (const [i, attempt] of attemptRecords) {
+    const stored = attemptsInserted.has(attempt.meteringRecordId) ? attempt : earlierAttempts.get(attempt.dedupKey)
+    if (!stored) throw new Error(`usage slot ${attempt.dedupKey} is taken but cannot be read`)
+    outcomes[i] = { kind: 'duplicate', record: stored }
+  }
+
+  for (const i of open) {
+    const { clientToken } = commands[i]!
+    const outcome = outcomes[i]!
+    if (clientToken && outcome.kind === 'replayed') {
+      await s.pointClientToken(clientToken.accountId, clientToken.token, outcome.record.meteringRecordId)
     }
   }
-  const outcome = await claimSlot(s, record, duplicateKey, isReplay)
-  if (clientToken && outcome.kind === 'replayed') {
-    await s.pointClientToken(clientToken.accountId, clientToken.token, outcome.record.meteringRecordId)
-  }
-  return outcome
-}
-
-async function claimSlot(s: LedgerStatements, record: UsageRecord, duplicateKey: string | undefined, isReplay: ReplayTest): Promise<RecordUsageOutcome> {
-  if (await s.insertUsageIfAbsent(record)) return { kind: 'created', record }
-  const existing = await s.findUsageByKey(record.dedupKey)
-  if (!existing) throw new Error(`usage slot ${record.dedupKey} is taken but cannot be read`)
-  if (isReplay(existing, record)) return { kind: 'replayed', record: existing }
-  if (duplicateKey === undefined) return { kind: 'conflict', existing }
-  const attempt: UsageRecord = { ...record, status: 'DuplicateRecord', dedupKey: duplicateKey }
-  if (await s.insertUsageIfAbsent(attempt)) return { kind: 'duplicate', record: attempt }
-  const earlierAttempt = await s.findUsageByKey(duplicateKey)
-  if (!earlierAttempt) throw new Error(`usage slot ${duplicateKey} is taken but cannot be read`)
-  return { kind: 'duplicate', record: earlierAttempt }
+  return outcomes as RecordUsageOutcome[]
 }

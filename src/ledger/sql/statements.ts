@@ -14,6 +14,9 @@ import type {
   UsageRecordRow, WorldStateRow,
 } from './schema.js'
 
+// Rows per multi-row statement: far below SQLite's 32766 and PostgreSQL's 65535 parameters.
+const INSERT_CHUNK = 500
+
 /** Runs compiled Kysely queries on a connection that is inside a transaction. */
 export interface SqlExecutor {
   /** Runs a write and returns how many rows it changed. */
@@ -50,13 +53,34 @@ export function ledgerStatements(db: Kysely<LedgerDatabase>, x: SqlExecutor) {
   // Whole 15-minute slices, inlined so PostgreSQL sees one expression in SELECT and GROUP BY.
   const slice = sql<number>`(usage_records.timestamp_ms / ${sql.lit(SLICE_MS)}) * ${sql.lit(SLICE_MS)}`
   return {
-    async insertUsageIfAbsent(record: UsageRecord): Promise<boolean> {
-      const inserted = (await x.write(db.insertInto('usage_records').values(usageRecordToRow(record)).onConflict((oc) => oc.doNothing()))) > 0
-      const tags = inserted ? (record.allocations ?? []).flatMap((a, i) => a.tags.map((t) => ({
-        metering_record_id: record.meteringRecordId, allocation_index: i, tag_key: t.key, tag_value: t.value, quantity: a.quantity,
-      }))) : []
-      if (tags.length > 0) await x.write(db.insertInto('usage_tags').values(tags))
+    /**
+     * Inserts the records whose dedup key is free (the first of equal keys wins) and returns the
+     * ids of those inserted. Rows go in dedup-key order so that concurrent transactions on other
+     * nodes take the key locks in the same order and cannot deadlock each other.
+     */
+    async insertUsageIfAbsent(records: readonly UsageRecord[]): Promise<Set<string>> {
+      const inserted = new Set<string>()
+      const ordered = [...records].sort((a, b) => (a.dedupKey < b.dedupKey ? -1 : a.dedupKey > b.dedupKey ? 1 : 0))
+      for (let i = 0; i < ordered.length; i += INSERT_CHUNK) {
+        const chunk = ordered.slice(i, i + INSERT_CHUNK)
+        const rows = await x.rows<{ metering_record_id: string }>(db.insertInto('usage_records').values(chunk.map(usageRecordToRow))
+          .onConflict((oc) => oc.doNothing()).returning('metering_record_id'))
+        for (const row of rows) inserted.add(row.metering_record_id)
+      }
+      const tags = ordered.filter((r) => inserted.has(r.meteringRecordId)).flatMap((r) => (r.allocations ?? []).flatMap((a, i) => a.tags.map((t) => ({
+        metering_record_id: r.meteringRecordId, allocation_index: i, tag_key: t.key, tag_value: t.value, quantity: a.quantity,
+      }))))
+      for (let i = 0; i < tags.length; i += INSERT_CHUNK) await x.write(db.insertInto('usage_tags').values(tags.slice(i, i + INSERT_CHUNK)))
       return inserted
+    },
+    async findUsageByKeys(dedupKeys: readonly string[]): Promise<Map<string, UsageRecord>> {
+      const found = new Map<string, UsageRecord>()
+      const unique = [...new Set(dedupKeys)]
+      for (let i = 0; i < unique.length; i += INSERT_CHUNK) {
+        const rows = await x.rows<UsageRecordRow>(db.selectFrom('usage_records').selectAll().where('dedup_key', 'in', unique.slice(i, i + INSERT_CHUNK)))
+        for (const row of rows) found.set(row.dedup_key, rowToUsageRecord(row))
+      }
+      return found
     },
     async listUsage(filter: UsageQuery, after: RecordCursor | undefined, limit: number): Promise<UsageRecord[]> {
       let q = usageWhere(db.selectFrom('usage_records').selectAll('usage_records'), filter)
@@ -95,8 +119,6 @@ export function ledgerStatements(db: Kysely<LedgerDatabase>, x: SqlExecutor) {
         records: Number(r.records),
       }))
     },
-    findUsageByKey: async (dedupKey: string) =>
-      usage(await first(db.selectFrom('usage_records').selectAll().where('dedup_key', '=', dedupKey))),
     findUsageById: async (id: string) =>
       usage(await first(db.selectFrom('usage_records').selectAll().where('metering_record_id', '=', id))),
     countUsage: async () =>
