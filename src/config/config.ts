@@ -4,6 +4,7 @@ import { z } from 'zod'
 import { formatIssues, parseWorld, type World, WorldError } from '../catalog/world.js'
 import { DEFAULT_WINDOWS, type MeteringWindows } from '../domain/metering-windows.js'
 import { DEFAULT_QUOTAS, QuotaSettings } from '../controls/quotas.js'
+import type { StoreLocation } from '../ledger/open-ledger.js'
 import type { AuthMode } from '../protocol/aws-json-endpoint.js'
 import { parseDurationMs } from '../shared/time.js'
 
@@ -17,7 +18,11 @@ export const DEFAULT_AUDIT_RETENTION_MS = 30 * 24 * 60 * 60 * 1000
 export interface MeterdConfig {
   port: number
   host: string
+  /** Folder of the SQLite ledger and the admin token file. */
   dataDir: string
+  store: StoreLocation
+  /** Processes serving the same port (cluster); 1 = this process only. */
+  workers: number
   auth: AuthMode
   windows: MeteringWindows
   /** The world of the config file, merged over the stored one at start; undefined: keep the stored world (the demo world at first start). */
@@ -44,6 +49,8 @@ export interface ServeFlags {
   data?: string
   config?: string
   auth?: string
+  store?: string
+  workers?: string
   adminPort?: string
   /** `--no-quotas` */
   quotas?: boolean
@@ -96,10 +103,20 @@ export function loadConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = process.e
   const auth = flags.auth ?? env.METERD_AUTH ?? settings.data.auth ?? 'strict'
   if (auth !== 'strict' && auth !== 'permissive') throw new ConfigError(`auth must be 'strict' or 'permissive', got '${auth}'`)
   const w = settings.data.windows ?? {}
+  const dataDir = flags.data ?? env.METERD_DATA_DIR ?? DEFAULT_DATA_DIR
+  const storeText = flags.store ?? env.METERD_STORE ?? 'sqlite'
+  let store: StoreLocation
+  if (storeText === 'sqlite') store = { kind: 'sqlite', dataDir }
+  else if (/^postgres(ql)?:\/\//.test(storeText)) store = { kind: 'postgres', url: storeText }
+  else throw new ConfigError(`store must be 'sqlite' or a postgres:// URL, got '${storeText}'`)
+  const workers = Number(flags.workers ?? env.METERD_WORKERS ?? 1)
+  if (!Number.isInteger(workers) || workers < 1 || workers > 64) throw new ConfigError(`workers must be an integer from 1 to 64, got '${flags.workers ?? env.METERD_WORKERS}'`)
   return {
     port,
     host: flags.host ?? env.METERD_HOST ?? DEFAULT_HOST,
-    dataDir: flags.data ?? env.METERD_DATA_DIR ?? DEFAULT_DATA_DIR,
+    dataDir,
+    store,
+    workers,
     auth,
     windows: {
       batchMaxAgeMs: w.batchMaxAge ?? DEFAULT_WINDOWS.batchMaxAgeMs,

@@ -58,6 +58,8 @@ export interface FaultRules {
   clear(): Promise<number>
   /** The fault to inject into this call, if any (consumes counted rules). */
   match(call: { operation: string; productCode?: string; accountId?: string }): Promise<InjectedFault | undefined>
+  /** Re-reads the rules (another node may have changed them). */
+  refresh(): Promise<void>
 }
 
 /**
@@ -96,6 +98,9 @@ export async function openFaultRules(store: Pick<Ledger, 'listFaultRules' | 'add
       await reload()
       return n
     },
+    refresh: async () => {
+      await reload()
+    },
     async match({ operation, productCode, accountId }) {
       if (cache.length === 0) return undefined
       const nowMs = realClock.nowMs()
@@ -106,6 +111,10 @@ export async function openFaultRules(store: Pick<Ledger, 'listFaultRules' | 'add
         if (rule.productCode !== undefined && rule.productCode !== productCode) continue
         if (rule.accountId !== undefined && rule.accountId !== accountId) continue
         if (rule.probability !== undefined && random() >= rule.probability) continue
+        // A rule whose only effect is already overruled (an error vs. unprocessed records) does
+        // nothing to this call, so it must not use up one of its counted calls either.
+        const outcomeTaken = fault?.error !== undefined || fault?.unprocessedShare !== undefined
+        if (outcomeTaken && rule.latencyMs === undefined) continue
         if (rule.remaining !== undefined) {
           if (!(await store.consumeFaultRule(rule.id))) continue
           rule.remaining -= 1

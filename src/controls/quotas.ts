@@ -23,7 +23,7 @@ export interface Quotas {
   settings(): QuotaSettings
   update(settings: QuotaSettings): Promise<QuotaSettings>
   /** Takes a token for this call; false means throttle it. */
-  take(operation: string, accountId: string, region: string): boolean
+  take(operation: string, accountId: string, region: string): Promise<boolean>
   refresh(): Promise<void>
 }
 
@@ -36,9 +36,10 @@ const CONTROL_NAME = 'quotas'
 
 /**
  * Token buckets per (account, Region, operation), refilled continuously at the configured rate.
- * The settings are shared through the ledger; the buckets are kept per node (see README).
+ * The settings are shared through the ledger. A single process keeps the buckets in memory;
+ * with `shared`, (several nodes) they live in the ledger so the quota holds across nodes.
  */
-export async function openQuotas(store: Pick<Ledger, 'loadControl' | 'saveControl'>, realClock: Clock, initial: QuotaSettings): Promise<Quotas> {
+export async function openQuotas(store: Pick<Ledger, 'loadControl' | 'saveControl' | 'takeQuotaToken'>, realClock: Clock, initial: QuotaSettings, shared = false): Promise<Quotas> {
   let settings = initial
   const buckets = new Map<string, Bucket>()
   const refresh = async () => {
@@ -54,11 +55,12 @@ export async function openQuotas(store: Pick<Ledger, 'loadControl' | 'saveContro
       await store.saveControl(CONTROL_NAME, next, realClock.nowMs())
       return settings
     },
-    take(operation, accountId, region) {
+    async take(operation, accountId, region) {
       const rate = settings.rates[operation as keyof QuotaSettings['rates']]
       if (!settings.enabled || rate === undefined) return true
       const key = `${accountId}\u0000${region}\u0000${operation}`
       const now = realClock.nowMs()
+      if (shared) return store.takeQuotaToken(`${key}\u0000${rate}`, rate, now)
       const bucket = buckets.get(key) ?? { tokens: rate, updatedMs: now }
       bucket.tokens = Math.min(rate, bucket.tokens + ((now - bucket.updatedMs) / 1000) * rate)
       bucket.updatedMs = now

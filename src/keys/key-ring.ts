@@ -15,6 +15,8 @@ export interface KeyRing {
   rotate(atMs: number): Promise<readonly SigningKey[]>
   /** A compact JWS (PS256) over `claims`, made with the key of `version`. */
   sign(key: SigningKey, claims: Record<string, unknown>): Promise<string>
+  /** Re-reads the keys (another node may have rotated them). */
+  refresh(): Promise<void>
 }
 
 const RSA_BITS = 2048
@@ -45,6 +47,9 @@ export async function openKeyRing(ledger: Pick<Ledger, 'listSigningKeys' | 'addS
     async rotate(rotatedAtMs) {
       keys = await ledger.addSigningKey(generateSigningKey(rotatedAtMs), { expireCurrentAtMs: rotatedAtMs })
       return keys
+    },
+    async refresh() {
+      keys = await ledger.listSigningKeys()
     },
     async sign(key, claims) {
       let privateKey = imported.get(key.version)

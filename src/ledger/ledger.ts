@@ -79,6 +79,12 @@ export interface Ledger {
   /** Takes one use of a rule limited to N calls; false when it has none left (another node took the last). */
   consumeFaultRule(id: string): Promise<boolean>
 
+  /**
+   * Takes one token from a shared token bucket holding at most `rate` tokens and refilled at
+   * `rate` per second; false when the bucket is empty.
+   */
+  takeQuotaToken(bucket: string, rate: number, atMs: number): Promise<boolean>
+
   close(): Promise<void>
 }
 

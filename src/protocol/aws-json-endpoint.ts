@@ -123,7 +123,7 @@ export async function awsJsonEndpoint(app: FastifyInstance, options: AwsJsonEndp
     state.params = params
     // 2. the seller's controls: quotas, then injected faults (AWS throttles before it validates)
     const accountKey = caller.accountId ?? 'anonymous'
-    if (!options.quotas.take(operation.name, accountKey, caller.signingRegion ?? 'us-east-1')) {
+    if (!(await options.quotas.take(operation.name, accountKey, caller.signingRegion ?? 'us-east-1'))) {
       state.injectedFault = 'quota'
       throw new AwsError('ThrottlingException', 'Rate exceeded')
     }

@@ -1,5 +1,6 @@
 import type { World } from '../catalog/world.js'
 import type { MeterdConfig } from '../config/config.js'
+import { describeStore } from '../ledger/open-ledger.js'
 
 /** What `meterd serve` prints on start: where it listens and calls that work against the world. */
 export function banner(config: MeterdConfig, world: World, url: string, adminToken: string): string {
@@ -9,7 +10,7 @@ export function banner(config: MeterdConfig, world: World, url: string, adminTok
   const customer = world.licenses.find((l) => l.product === saas?.code)?.customer ?? 'CUSTOMER'
   const lines = [
     `meterd listening on ${url}  (AWS Marketplace Metering, signing name aws-marketplace)`,
-    `  ledger: SQLite in ${config.dataDir}   world: ${config.worldSource}   auth: ${config.auth}`,
+    `  ledger: ${describeStore(config.store)}   world: ${config.worldSource}   auth: ${config.auth}${config.workers > 1 ? `   workers: ${config.workers}` : ''}`,
     `  admin API: ${url}/admin/  (Authorization: Bearer ${adminToken})`,
     `  RegisterUsage public keys: ${url}/keys/jwks.json, ${url}/keys/<version>.pem`,
   ]

@@ -11,7 +11,7 @@ import { openQuotas, type Quotas } from '../controls/quotas.js'
 import { openVirtualClock, type VirtualClock } from '../controls/virtual-clock.js'
 import { type KeyRing, openKeyRing } from '../keys/key-ring.js'
 import type { Ledger } from '../ledger/ledger.js'
-import { createSqliteLedger } from '../ledger/sqlite/sqlite-ledger.js'
+import { openLedger } from '../ledger/open-ledger.js'
 import { createAuditTrail } from '../observability/audit-trail.js'
 import { createMetrics } from '../observability/metrics.js'
 import { awsJsonEndpoint, type CallReport } from '../protocol/aws-json-endpoint.js'
@@ -21,6 +21,8 @@ import { type Clock, systemClock } from '../shared/clock.js'
 import { createSubscriptionService } from '../subscriptions/subscription-service.js'
 import { adminTokenFor } from './admin-token.js'
 import { operationsRoutes } from './operations-routes.js'
+
+const SHARED_REFRESH_MS = 1000
 
 export interface MeterdServer {
   app: FastifyInstance
@@ -52,14 +54,16 @@ export interface BuildOptions {
 export async function startServer(config: MeterdConfig, options: BuildOptions = {}): Promise<MeterdServer> {
   const realClock = options.clock ?? systemClock
   let metrics: ReturnType<typeof createMetrics> | undefined
-  const ledger = await createSqliteLedger({ dataDir: config.dataDir, onCommit: (jobs) => metrics?.observeCommit(jobs) })
+  const ledger = await openLedger(config.store, (jobs) => metrics?.observeCommit(jobs))
   const apps: FastifyInstance[] = []
   try {
     const clock = await openVirtualClock(ledger, realClock)
     const catalog = await openLiveCatalog(ledger, { configWorld: config.configWorld, fallback: parseWorld(DEMO_WORLD), atMs: clock.nowMs() })
     const keys = await openKeyRing(ledger, clock.nowMs())
     const faults = await openFaultRules(ledger, realClock)
-    const quotas = await openQuotas(ledger, realClock, config.quotas)
+    // Several nodes share one ledger: controls and the world are re-read from it every second.
+    const shared = config.store.kind === 'postgres' || config.workers > 1
+    const quotas = await openQuotas(ledger, realClock, config.quotas, shared)
     const subscriptions = createSubscriptionService({ catalog, ledger, clock, tokenTtlMs: config.registrationTokenTtlMs })
     const adminToken = adminTokenFor(config.dataDir, config.adminToken)
     metrics = createMetrics(cachedCount(ledger))
@@ -98,6 +102,12 @@ export async function startServer(config: MeterdConfig, options: BuildOptions = 
     await adminApp.register(operationsRoutes, { ledger, metrics, openapi: () => book.openapi({ title: 'meterd admin API', version: '1' }) })
     if (adminApp !== app) await app.register(operationsRoutes, { ledger, metrics, openapi: () => book.openapi({ title: 'meterd admin API', version: '1' }) })
 
+    const refresher = shared ? setInterval(() => {
+      Promise.all([catalog.refresh(), clock.refresh(), keys.refresh(), faults.refresh(), quotas.refresh()])
+        .catch((error: unknown) => app.log.error({ err: error }, 'refreshing shared state failed'))
+    }, SHARED_REFRESH_MS) : undefined
+    refresher?.unref()
+
     await app.listen({ port: config.port, host: config.host })
     if (adminApp !== app) await adminApp.listen({ port: config.adminPort!, host: config.host })
     const url = addressOf(app, config.host)
@@ -106,6 +116,7 @@ export async function startServer(config: MeterdConfig, options: BuildOptions = 
       adminUrl: addressOf(adminApp, config.host),
       adminToken,
       async close() {
+        if (refresher) clearInterval(refresher)
         for (const a of apps) await a.close() // stop accepting, wait for in-flight requests
         await audit.close()
         await ledger.close() // then the last commit

@@ -8,20 +8,24 @@ import { after, before, describe, it } from 'node:test'
 import { MarketplaceMeteringClient, ResolveCustomerCommand } from '@aws-sdk/client-marketplace-metering'
 import { runCli, serveCli } from '../helpers/cli.js'
 import { SELLER } from '../helpers/meterd.js'
+import { freshStore, type TestStore } from '../helpers/store.js'
 
 describe('meterd subscribe / unsubscribe / keys (against a running server)', () => {
   let dir: string
   let child: ChildProcess
   let url: string
+  let store: TestStore
   const cli = (...args: string[]) => runCli([...args, '--url', url, '--data', dir])
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'meterd-cli-admin-'))
-    ;({ child, url } = await serveCli(['--data', dir]))
+    store = await freshStore(dir)
+    ;({ child, url } = await serveCli([...store.args, '--data', dir]))
   })
   after(async () => {
     child.kill('SIGTERM')
     await once(child, 'exit')
+    await store.drop()
     rmSync(dir, { recursive: true, force: true })
   })
 

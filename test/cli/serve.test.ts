@@ -7,6 +7,7 @@ import { after, before, describe, it } from 'node:test'
 import { BatchMeterUsageCommand, MarketplaceMeteringClient } from '@aws-sdk/client-marketplace-metering'
 import { runCli, serveCli } from '../helpers/cli.js'
 import { CUSTOMER, hourAgo, SELLER } from '../helpers/meterd.js'
+import { freshStore } from '../helpers/store.js'
 
 describe('meterd serve', () => {
   let dir: string
@@ -16,9 +17,11 @@ describe('meterd serve', () => {
   after(() => rmSync(dir, { recursive: true, force: true }))
 
   it('prints the endpoint and copy-paste examples for the demo world', async () => {
-    const { child, url, output } = await serveCli(['--data', join(dir, 'banner')])
+    const store = await freshStore(join(dir, 'banner'))
+    const { child, url, output } = await serveCli([...store.args, '--data', join(dir, 'banner')])
     child.kill('SIGTERM')
     const [code] = await once(child, 'exit')
+    await store.drop()
     assert.equal(code, 0)
     assert.match(url, /^http:\/\/127\.0\.0\.1:\d+$/)
     assert.match(output(), /aws meteringmarketplace batch-meter-usage --endpoint-url http:\/\/127\.0\.0\.1:\d+ --product-code demo-saas/)
@@ -28,7 +31,8 @@ describe('meterd serve', () => {
 
   it('keeps every acknowledged record when killed with SIGKILL', async () => {
     const data = join(dir, 'kill')
-    const first = await serveCli(['--data', data])
+    const store = await freshStore(data)
+    const first = await serveCli([...store.args, '--data', data])
     const send = (url: string, quantity: number) => {
       const client = new MarketplaceMeteringClient({ endpoint: url, region: 'us-east-1', credentials: SELLER, maxAttempts: 1 })
       return client.send(new BatchMeterUsageCommand({
@@ -39,7 +43,7 @@ describe('meterd serve', () => {
     const acknowledged = await Promise.all([1, 2, 3].map(() => send(first.url, 4)))
     first.child.kill('SIGKILL')
     await once(first.child, 'exit')
-    const second = await serveCli(['--data', data])
+    const second = await serveCli([...store.args, '--data', data])
     try {
       const replay = await send(second.url, 4)
       assert.deepEqual(replay.Results!.map((r) => r.MeteringRecordId), acknowledged[0]!.Results!.map((r) => r.MeteringRecordId))
@@ -48,6 +52,7 @@ describe('meterd serve', () => {
     } finally {
       second.child.kill('SIGTERM')
       await once(second.child, 'exit')
+      await store.drop()
     }
   })
 
@@ -74,7 +79,8 @@ licenses:
     product: my-saas
     start: 2020-01-01T00:00:00Z
 `)
-    const { child, url } = await serveCli(['--data', join(dir, 'yaml'), '--config', file])
+    const store = await freshStore(join(dir, 'yaml'))
+    const { child, url } = await serveCli([...store.args, '--data', join(dir, 'yaml'), '--config', file])
     const client = new MarketplaceMeteringClient({ endpoint: url, region: 'eu-west-1', credentials: { accessKeyId: 'AKIAEXAMPLESELLER001', secretAccessKey: 'example-secret' } })
     try {
       const out = await client.send(new BatchMeterUsageCommand({ ProductCode: 'my-saas', UsageRecords: [{ Timestamp: hourAgo(1), CustomerIdentifier: 'cust-a', Dimension: 'seats', Quantity: 1 }] }))
@@ -83,6 +89,7 @@ licenses:
       client.destroy()
       child.kill('SIGTERM')
       await once(child, 'exit')
+      await store.drop()
     }
   })
 

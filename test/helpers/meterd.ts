@@ -8,6 +8,7 @@ import { DEFAULT_WINDOWS, type MeteringWindows } from '../../src/domain/metering
 import type { MeterdConfig } from '../../src/config/config.js'
 import { AWS_QUOTAS, type QuotaSettings } from '../../src/controls/quotas.js'
 import { type MeterdServer, startServer } from '../../src/server/build-server.js'
+import { freshStore } from './store.js'
 import { type ManualClock, manualClock } from '../../src/shared/clock.js'
 
 export const SELLER = { accessKeyId: 'AKIAMETERDSELLER0001', secretAccessKey: 'meterd-demo-seller-secret' }
@@ -45,10 +46,13 @@ export interface TestOptions {
 export async function startMeterd(options: TestOptions = {}): Promise<TestMeterd> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'meterd-test-'))
   const world = parseWorld(options.world ?? DEMO_WORLD)
+  const store = await freshStore(dataDir)
   const config: MeterdConfig = {
     port: 0,
     host: '127.0.0.1',
     dataDir,
+    store: store.location,
+    workers: 1,
     auth: options.auth ?? 'strict',
     windows: { ...DEFAULT_WINDOWS, ...options.windows },
     configWorld: world,
@@ -88,6 +92,7 @@ export async function startMeterd(options: TestOptions = {}): Promise<TestMeterd
     async close() {
       for (const c of clients) c.destroy()
       await server.close()
+      await store.drop()
       if (!options.dataDir) rmSync(dataDir, { recursive: true, force: true })
     },
   }

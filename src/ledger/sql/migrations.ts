@@ -131,6 +131,19 @@ const MIGRATIONS: Record<string, Migration> = {
       await db.schema.dropIndex('usage_records_timestamp').execute()
     },
   },
+  '0004_quota_buckets': {
+    async up(db: Kysely<any>) {
+      await db.schema.createTable('quota_buckets')
+        .addColumn('bucket', 'text', (c) => c.primaryKey())
+        .addColumn('tokens', 'double precision', (c) => c.notNull())
+        .addColumn('updated_ms', 'bigint', (c) => c.notNull())
+        .addColumn('version', 'bigint', (c) => c.notNull())
+        .execute()
+    },
+    async down(db: Kysely<any>) {
+      await db.schema.dropTable('quota_buckets').execute()
+    },
+  },
 }
 
 export const migrationProvider: MigrationProvider = { getMigrations: async () => MIGRATIONS }

@@ -104,7 +104,15 @@ export interface UsageTagRow {
   quantity: number
 }
 
+export interface QuotaBucketRow {
+  bucket: string
+  tokens: number
+  updated_ms: number
+  version: number
+}
+
 export interface LedgerDatabase {
+  quota_buckets: QuotaBucketRow
   control_state: ControlStateRow
   fault_rules: FaultRuleRow
   audit_events: AuditEventRow

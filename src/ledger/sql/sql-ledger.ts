@@ -43,6 +43,19 @@ export function createSqlLedger(inTransaction: TransactionRunner, close: () => P
     removeFaultRule: (id) => inTransaction((s) => s.deleteFaultRule(id)),
     removeAllFaultRules: () => inTransaction((s) => s.deleteAllFaultRules()),
     consumeFaultRule: (id) => inTransaction((s) => s.consumeFaultRule(id)),
+    takeQuotaToken: (bucket, rate, atMs) => inTransaction(async (s) => {
+      for (let attempt = 0; attempt < 5; attempt++) {
+        const row = await s.findQuotaBucket(bucket)
+        if (!row) {
+          if (await s.insertQuotaBucketIfAbsent(bucket, rate - 1, atMs)) return true
+          continue
+        }
+        const tokens = Math.min(rate, Number(row.tokens) + (Math.max(0, atMs - Number(row.updated_ms)) / 1000) * rate)
+        if (tokens < 1) return false
+        if (await s.updateQuotaBucket(bucket, tokens - 1, atMs, Number(row.version))) return true
+      }
+      return false // contended beyond reason: throttling is the safe answer
+    }),
     close,
   }
 }

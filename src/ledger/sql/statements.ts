@@ -10,7 +10,7 @@ import {
   signingKeyFromRow, usageRecordToRow,
 } from './rows.js'
 import type {
-  AuditEventRow, ClientTokenRow, ControlStateRow, FaultRuleRow, LedgerDatabase, RegistrationRow, RegistrationTokenRow, SigningKeyRow,
+  AuditEventRow, QuotaBucketRow, ClientTokenRow, ControlStateRow, FaultRuleRow, LedgerDatabase, RegistrationRow, RegistrationTokenRow, SigningKeyRow,
   UsageRecordRow, WorldStateRow,
 } from './schema.js'
 
@@ -218,6 +218,14 @@ export function ledgerStatements(db: Kysely<LedgerDatabase>, x: SqlExecutor) {
     consumeFaultRule: async (id: string) =>
       (await x.write(db.updateTable('fault_rules').set((eb) => ({ remaining: eb('remaining', '-', 1) }))
         .where('id', '=', id).where('remaining', '>', 0))) > 0,
+
+    findQuotaBucket: (bucket: string) => first<QuotaBucketRow>(db.selectFrom('quota_buckets').selectAll().where('bucket', '=', bucket)),
+    insertQuotaBucketIfAbsent: async (bucket: string, tokens: number, atMs: number) =>
+      (await x.write(db.insertInto('quota_buckets').values({ bucket, tokens, updated_ms: atMs, version: 1 }).onConflict((oc) => oc.doNothing()))) > 0,
+    /** Compare-and-set on the row version, so concurrent nodes never both spend the same token. */
+    updateQuotaBucket: async (bucket: string, tokens: number, atMs: number, version: number) =>
+      (await x.write(db.updateTable('quota_buckets').set({ tokens, updated_ms: atMs, version: version + 1 })
+        .where('bucket', '=', bucket).where('version', '=', version))) > 0,
 
     async countRegistrationCall(key: string, atMs: number): Promise<void> {
       await x.write(db.updateTable('registrations')

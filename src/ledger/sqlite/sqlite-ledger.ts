@@ -5,7 +5,8 @@ import { type Compilable, Kysely, Migrator, SqliteDialect } from 'kysely'
 import type { Ledger } from '../ledger.js'
 import { migrationProvider } from '../sql/migrations.js'
 import type { LedgerDatabase } from '../sql/schema.js'
-import { createSqlLedger } from '../sql/sql-ledger.js'
+import { createSqlLedger, recordUsage, type TransactionRunner } from '../sql/sql-ledger.js'
+import { createUsageBatcher } from '../sql/usage-batcher.js'
 import { ledgerStatements, type SqlExecutor } from '../sql/statements.js'
 import { GroupCommit } from './group-commit.js'
 
@@ -49,13 +50,15 @@ export async function createSqliteLedger(options: SqliteLedgerOptions): Promise<
   }
   const statements = ledgerStatements(db, executor)
   const commits = new GroupCommit(sqlite, options.onCommit)
-  return createSqlLedger(
-    (work) => commits.submit(() => work(statements)),
-    async () => {
-      await commits.drain()
-      sqlite.close()
-    },
-  )
+  const inTransaction: TransactionRunner = (work) => commits.submit(() => work(statements))
+  const ledger = createSqlLedger(inTransaction, async () => {
+    await commits.drain()
+    sqlite.close()
+  })
+  // Merging concurrent requests' records into one set-wise write saves statements, not commits:
+  // GroupCommit already shares those.
+  const batched = createUsageBatcher((commands, isReplay) => inTransaction((s) => recordUsage(s, commands, isReplay)), { maxInFlight: 2, maxRecords: 2000 })
+  return { ...ledger, recordUsage: batched }
 }
 
 async function migrate(db: Kysely<LedgerDatabase>): Promise<void> {
