@@ -38,7 +38,10 @@ export async function createPostgresLedger(options: PostgresLedgerOptions): Prom
   }
   const db = new Kysely<LedgerDatabase>({ dialect: new PostgresDialect({ pool }) })
   try {
-    await migrate(db)
+    // Migration bookkeeping lives in the schema the URL selects (search_path), not in whichever
+    // schema of the database happens to hold a kysely_migration table already.
+    const { rows } = await pool.query<{ schema: string }>('SELECT current_schema() AS schema')
+    await migrate(db, rows[0]!.schema)
   } catch (error) {
     await db.destroy()
     throw error
@@ -87,8 +90,8 @@ export async function createPostgresLedger(options: PostgresLedgerOptions): Prom
   return { ...ledger, recordUsage: batched }
 }
 
-async function migrate(db: Kysely<LedgerDatabase>): Promise<void> {
-  const { error, results } = await new Migrator({ db, provider: migrationProvider }).migrateToLatest()
+async function migrate(db: Kysely<LedgerDatabase>, schema: string): Promise<void> {
+  const { error, results } = await new Migrator({ db, provider: migrationProvider, migrationTableSchema: schema }).migrateToLatest()
   if (!error) return
   const message = error instanceof Error ? error.message : String(error)
   if (/corrupted migrations|missing/i.test(message)) {
