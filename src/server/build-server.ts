@@ -61,7 +61,7 @@ export async function startServer(config: MeterdConfig, options: BuildOptions = 
     const catalog = await openLiveCatalog(ledger, { configWorld: config.configWorld, fallback: parseWorld(DEMO_WORLD), atMs: clock.nowMs() })
     const keys = await openKeyRing(ledger, clock.nowMs())
     const faults = await openFaultRules(ledger, realClock)
-    // Several nodes share one ledger: controls and the world are re-read from it every second.
+    // Token buckets live in the ledger only where several nodes are expected to share it.
     const shared = config.store.kind === 'postgres' || config.workers > 1
     const quotas = await openQuotas(ledger, realClock, config.quotas, shared)
     const subscriptions = createSubscriptionService({ catalog, ledger, clock, tokenTtlMs: config.registrationTokenTtlMs })
@@ -102,11 +102,13 @@ export async function startServer(config: MeterdConfig, options: BuildOptions = 
     await adminApp.register(operationsRoutes, { ledger, metrics, openapi: () => book.openapi({ title: 'meterd admin API', version: '1' }) })
     if (adminApp !== app) await app.register(operationsRoutes, { ledger, metrics, openapi: () => book.openapi({ title: 'meterd admin API', version: '1' }) })
 
-    const refresher = shared ? setInterval(() => {
+    // Other nodes (or another meterd on the same SQLite file) may change the world and the
+    // controls: re-read them every second. Cheap reads; the world document only when its version moved.
+    const refresher = setInterval(() => {
       Promise.all([catalog.refresh(), clock.refresh(), keys.refresh(), faults.refresh(), quotas.refresh()])
         .catch((error: unknown) => app.log.error({ err: error }, 'refreshing shared state failed'))
-    }, SHARED_REFRESH_MS) : undefined
-    refresher?.unref()
+    }, SHARED_REFRESH_MS)
+    refresher.unref()
 
     await app.listen({ port: config.port, host: config.host })
     if (adminApp !== app) await adminApp.listen({ port: config.adminPort!, host: config.host })
@@ -116,7 +118,7 @@ export async function startServer(config: MeterdConfig, options: BuildOptions = 
       adminUrl: addressOf(adminApp, config.host),
       adminToken,
       async close() {
-        if (refresher) clearInterval(refresher)
+        clearInterval(refresher)
         for (const a of apps) await a.close() // stop accepting, wait for in-flight requests
         await audit.close()
         await ledger.close() // then the last commit
