@@ -41,11 +41,9 @@ export interface PhaseResult {
 
 /** meterd process → parent: what the server did during a phase. */
 export interface ServerStats {
-  eventLoopUtilization: number
+  /** Busy share of meterd's main event loop (single-process modes). */
+  eventLoopUtilization?: number
+  /** From meterd's /metrics: ledger commits, and the requests that shared them (group commit). */
   commits: number
-  /** Ledger jobs (GroupCommit submissions: usage writes, audit events, ...) committed; jobs / commits is the mean group size. */
   jobs: number
-  commitMs: number
-  maxGroup: number
-  maxCommitMs: number
 }

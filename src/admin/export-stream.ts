@@ -10,23 +10,23 @@ export function exportStream<T extends Record<string, unknown>>(
   format: ExportFormat, columns: readonly string[], nextPage: (after: T | undefined) => Promise<T[]>,
 ): Readable {
   let last: T | undefined
-  let headerSent = false
+  let header = format === 'csv' ? `${columns.join(',')}\n` : ''
   let done = false
   return new Readable({
+    // Exactly one push per read: a push lets the stream call read again, and two reads running
+    // at once would fetch the same page twice.
     async read() {
       try {
-        if (format === 'csv' && !headerSent) {
-          headerSent = true
-          this.push(`${columns.join(',')}\n`)
-        }
         if (done) return void this.push(null)
         const page = await nextPage(last)
+        const head = header
+        header = ''
         if (page.length === 0) {
           done = true
-          return void this.push(null)
+          return void this.push(head || null)
         }
         last = page.at(-1)
-        this.push(page.map((row) => (format === 'csv' ? csvLine(columns, row) : `${JSON.stringify(row)}\n`)).join(''))
+        this.push(head + page.map((row) => (format === 'csv' ? csvLine(columns, row) : `${JSON.stringify(row)}\n`)).join(''))
       } catch (error) {
         this.destroy(error as Error)
       }

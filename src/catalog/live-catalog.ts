@@ -18,7 +18,7 @@ export interface LiveCatalog extends Catalog {
   refresh(): Promise<void>
 }
 
-type WorldStore = Pick<Ledger, 'loadWorld' | 'saveWorld' | 'loadControl' | 'saveControl'>
+type WorldStore = Pick<Ledger, 'loadWorld' | 'worldVersion' | 'saveWorld' | 'loadControl' | 'saveControl'>
 
 const APPLIED_CONFIG = 'applied-config-world'
 
@@ -38,6 +38,7 @@ export async function openLiveCatalog(store: WorldStore, options: { configWorld?
     catalog = createMemoryCatalog(w)
   }
   const refresh = async () => {
+    if (version !== 0 && (await store.worldVersion()) === version) return
     const stored = await store.loadWorld()
     if (stored && stored.version !== version) adopt(stored.version, parseWorld(stored.document))
   }

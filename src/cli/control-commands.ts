@@ -160,7 +160,7 @@ export function registerControlCommands(program: Command): void {
     .action(async (f: ConnectionFlags & { at?: string }) => print(await connect(f).freezeClock(f.at)))
   withConnection(clock.command('set').description('jump to a time; a frozen clock stays frozen').argument('<time>', 'ISO-8601'))
     .action(async (at: string, f: ConnectionFlags) => print(await connect(f).setClock(at)))
-  withConnection(clock.command('advance').description('move the clock, e.g. 2h, 90m, -30s').argument('<by>'))
+  withConnection(clock.command('advance').description('move the clock, e.g. 2h, 90m; back with -1800 (seconds) or -- -30m').argument('<by>'))
     .action(async (by: string, f: ConnectionFlags) => print(await connect(f).advanceClock(by)))
   withConnection(clock.command('resume').description('let a frozen clock run on')).action(async (f: ConnectionFlags) => print(await connect(f).resumeClock()))
   withConnection(clock.command('reset').description('back to real time')).action(async (f: ConnectionFlags) => print(await connect(f).resetClock()))

@@ -32,7 +32,7 @@ program.command('serve')
     .choices(['strict', 'permissive']))
   .option('--admin-port <port>', 'serve the admin API and public pages on this port instead (default: the same port)')
   .option('--no-quotas', 'switch off the AWS request quotas (token buckets)')
-  .option('--log', 'write JSON request logs to stdout')
+  .option('--log', 'write JSON request logs to stdout (without it, only errors are logged, to stderr)')
   .action(async (flags: ServeFlags & { log?: boolean }) => {
     const config = loadConfig(flags)
     // Handlers first: a stop signal during start-up must still close the ledger cleanly.
@@ -54,7 +54,7 @@ program.command('serve')
       console.log(banner(config, server.world, handle.url, server.adminToken))
       return
     }
-    const server = await startServer(config, { logger: flags.log ?? false })
+    const server = await startServer(config, { logger: flags.log ? true : 'errors' })
     stopServer = () => server.close()
     if (stopping) return server.close()
     if (isClusterWorker()) return void reportReady(server.url)

@@ -144,6 +144,14 @@ function parsePort(value: string | number, what: string): number {
   return port
 }
 
+function tryJson(text: string): unknown {
+  try {
+    return JSON.parse(text)
+  } catch {
+    return undefined
+  }
+}
+
 function readConfigFile(path: string): Record<string, unknown> {
   let text: string
   try {
@@ -153,7 +161,8 @@ function readConfigFile(path: string): Record<string, unknown> {
   }
   let parsed: unknown
   try {
-    parsed = parseYaml(text) // YAML is a superset of JSON, so this reads both
+    // YAML is a superset of JSON; JSON.parse first because it is far faster on large worlds.
+    parsed = /^\s*[{[]/.test(text) ? tryJson(text) ?? parseYaml(text) : parseYaml(text)
   } catch (error) {
     throw new ConfigError(`${path}: not valid YAML or JSON: ${(error as Error).message}`)
   }

@@ -1,7 +1,7 @@
-import { randomUUID } from 'node:crypto'
 import { z } from 'zod'
 import type { Ledger } from '../ledger/ledger.js'
 import type { Clock } from '../shared/clock.js'
+import { newId } from '../shared/ids.js'
 
 const OPERATION_NAMES = ['BatchMeterUsage', 'MeterUsage', 'RegisterUsage', 'ResolveCustomer'] as const
 
@@ -84,7 +84,8 @@ export async function openFaultRules(store: Pick<Ledger, 'listFaultRules' | 'add
   return {
     list: async () => (await reload()).filter((r) => live(r, realClock.nowMs())),
     async add(spec) {
-      const id = randomUUID()
+      // Time-ordered ids: rules added within one millisecond still list (and apply) in the order added.
+      const id = newId()
       await store.addFaultRule({ id, document: spec, remaining: spec.times, createdAtMs: realClock.nowMs() })
       return (await reload()).find((r) => r.id === id)!
     },

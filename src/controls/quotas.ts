@@ -58,9 +58,10 @@ export async function openQuotas(store: Pick<Ledger, 'loadControl' | 'saveContro
     async take(operation, accountId, region) {
       const rate = settings.rates[operation as keyof QuotaSettings['rates']]
       if (!settings.enabled || rate === undefined) return true
-      const key = `${accountId}\u0000${region}\u0000${operation}`
+      // Printable separators: the shared bucket's key is a PostgreSQL text value, which refuses NUL.
+      const key = `${accountId}/${region}/${operation}`
       const now = realClock.nowMs()
-      if (shared) return store.takeQuotaToken(`${key}\u0000${rate}`, rate, now)
+      if (shared) return store.takeQuotaToken(`${key}/${rate}`, rate, now)
       const bucket = buckets.get(key) ?? { tokens: rate, updatedMs: now }
       bucket.tokens = Math.min(rate, bucket.tokens + ((now - bucket.updatedMs) / 1000) * rate)
       bucket.updatedMs = now

@@ -41,6 +41,8 @@ export interface Ledger {
 
   /** The stored world document and its version (1 for the first), or undefined before the first save. */
   loadWorld(): Promise<StoredWorld | undefined>
+  /** The stored world's version (0 before the first save), without reading the document. */
+  worldVersion(): Promise<number>
   /** Replaces the world if its version is still `expectedVersion` (0: none stored yet); false if it changed meanwhile. */
   saveWorld(expectedVersion: number, document: WorldInput, atMs: number): Promise<boolean>
 

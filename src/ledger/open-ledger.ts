@@ -1,6 +1,6 @@
 import type { Ledger } from './ledger.js'
 import { createPostgresLedger } from './postgres/postgres-ledger.js'
-import { createSqliteLedger } from './sqlite/sqlite-ledger.js'
+import { createThreadedSqliteLedger } from './sqlite/sqlite-thread.js'
 
 /** Where the ledger lives: the embedded SQLite file in the data folder, or a PostgreSQL database. */
 export type StoreLocation = { kind: 'sqlite'; dataDir: string } | { kind: 'postgres'; url: string }
@@ -9,7 +9,7 @@ export type StoreLocation = { kind: 'sqlite'; dataDir: string } | { kind: 'postg
 export function openLedger(store: StoreLocation, onCommit?: (jobs: number) => void): Promise<Ledger> {
   return store.kind === 'postgres'
     ? createPostgresLedger({ connectionString: store.url, ...(onCommit ? { onCommit } : {}) })
-    : createSqliteLedger({ dataDir: store.dataDir, ...(onCommit ? { onCommit } : {}) })
+    : createThreadedSqliteLedger({ dataDir: store.dataDir, ...(onCommit ? { onCommit } : {}) })
 }
 
 export const describeStore = (store: StoreLocation) =>

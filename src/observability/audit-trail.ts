@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto'
+import { newId } from '../shared/ids.js'
 import type { FastifyBaseLogger } from 'fastify'
 import type { AuditEvent } from '../domain/audit-event.js'
 import type { Ledger } from '../ledger/ledger.js'
@@ -23,6 +23,16 @@ export interface AuditTrail {
  */
 export function createAuditTrail(deps: { ledger: Ledger; realClock: Clock; retentionMs: number; log: FastifyBaseLogger }): AuditTrail {
   const pending = new Set<Promise<void>>()
+  // Events of concurrent calls are written together: one statement, one ledger job.
+  let buffer: AuditEvent[] = []
+  const flush = () => {
+    const events = buffer
+    buffer = []
+    const write = deps.ledger.appendAuditEvents(events)
+      .catch((error: unknown) => deps.log.error({ err: error, events: events.length }, 'audit events not stored'))
+      .finally(() => pending.delete(write))
+    pending.add(write)
+  }
   const prune = () => deps.ledger.pruneAuditEvents(deps.realClock.nowMs() - deps.retentionMs)
     .catch((error: unknown) => deps.log.error({ err: error }, 'audit pruning failed'))
   void prune()
@@ -30,13 +40,12 @@ export function createAuditTrail(deps: { ledger: Ledger; realClock: Clock; reten
   timer.unref()
   return {
     record(report) {
-      const write = deps.ledger.appendAuditEvents([toEvent(report)])
-        .catch((error: unknown) => deps.log.error({ err: error, requestId: report.requestId }, 'audit event not stored'))
-        .finally(() => pending.delete(write))
-      pending.add(write)
+      buffer.push(toEvent(report))
+      if (buffer.length === 1) setImmediate(flush)
     },
     async close() {
       clearInterval(timer)
+      if (buffer.length > 0) flush()
       await Promise.all(pending)
     },
   }
@@ -44,7 +53,7 @@ export function createAuditTrail(deps: { ledger: Ledger; realClock: Clock; reten
 
 function toEvent(r: CallReport): AuditEvent {
   const event: AuditEvent = {
-    eventId: randomUUID(),
+    eventId: newId(),
     timeMs: r.startedAtMs,
     operation: r.operation,
     sourceIp: r.sourceIp,
@@ -60,7 +69,7 @@ function toEvent(r: CallReport): AuditEvent {
     event.errorCode = r.error.code
     event.errorMessage = r.error.message
   }
-  if (r.output) event.responseElements = r.output
+  if (r.output) event.responseElements = compactResponse(r.operation, r.output)
   if (r.injectedFault) event.injectedFault = r.injectedFault
   return event
 }
@@ -70,4 +79,17 @@ function redact(params: unknown): unknown {
   const copy: Record<string, unknown> = { ...(params as Record<string, unknown>) }
   for (const member of SECRET_MEMBERS) if (member in copy) copy[member] = '***'
   return copy
+}
+
+/**
+ * BatchMeterUsage answers echo every record the request already carries; the trail keeps the
+ * request in full and, of the answer, what only the answer says (ids and statuses).
+ */
+function compactResponse(operation: string, output: object): unknown {
+  if (operation !== 'BatchMeterUsage') return output
+  const { Results, UnprocessedRecords } = output as { Results?: { MeteringRecordId?: string; Status?: string }[]; UnprocessedRecords?: unknown[] }
+  return {
+    Results: (Results ?? []).map((r) => ({ MeteringRecordId: r.MeteringRecordId, Status: r.Status })),
+    UnprocessedRecords: UnprocessedRecords ?? [],
+  }
 }

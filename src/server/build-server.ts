@@ -43,7 +43,8 @@ export interface MeterdServer {
 export interface BuildOptions {
   /** The real clock underneath the virtual one (tests pin it). */
   clock?: Clock
-  logger?: boolean
+  /** true: JSON request logs on stdout; 'errors': only errors, on stderr; false: silent (tests). */
+  logger?: boolean | 'errors'
 }
 
 /**
@@ -70,7 +71,7 @@ export async function startServer(config: MeterdConfig, options: BuildOptions = 
 
     const newApp = () => {
       const app = Fastify({
-        logger: options.logger ?? false,
+        logger: options.logger === 'errors' ? { level: 'error', stream: process.stderr } : options.logger ?? false,
         genReqId: () => randomUUID(),
         keepAliveTimeout: 65_000, // AWS keeps connections alive; SDKs reuse them
         return503OnClosing: true,

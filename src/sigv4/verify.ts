@@ -168,16 +168,22 @@ const basicDate = (ms: number) => new Date(ms).toISOString().replace(/[-:]/g, ''
 
 const sha256Hex = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex')
 
+// Signing keys change once a day per secret and region; many instances each calling hourly
+// means many secrets, so the cache is large and evicts the least recently used.
+const KEY_CACHE_SIZE = 20_000
 const keyCache = new Map<string, Buffer>()
 function signingKey(secret: string, date: string, region: string, service: string): Buffer {
   const cacheKey = `${secret}\u0000${date}\u0000${region}\u0000${service}`
   let key = keyCache.get(cacheKey)
-  if (!key) {
+  if (key) {
+    keyCache.delete(cacheKey)
+    keyCache.set(cacheKey, key)
+  } else {
     const kDate = createHmac('sha256', `AWS4${secret}`).update(date).digest()
     const kRegion = createHmac('sha256', kDate).update(region).digest()
     const kService = createHmac('sha256', kRegion).update(service).digest()
     key = createHmac('sha256', kService).update('aws4_request').digest()
-    if (keyCache.size > 1000) keyCache.clear()
+    if (keyCache.size >= KEY_CACHE_SIZE) keyCache.delete(keyCache.keys().next().value!)
     keyCache.set(cacheKey, key)
   }
   return key

@@ -21,9 +21,17 @@ export async function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promi
   return { code, stdout, stderr }
 }
 
+// A test that fails before stopping its server must not leave it running (nor hang the run).
+const servers = new Set<ChildProcess>()
+process.once('exit', () => {
+  for (const child of servers) child.kill('SIGKILL')
+})
+
 /** Starts `meterd serve ...args` and resolves with its URL once it prints the banner. */
 export async function serveCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ child: ChildProcess; url: string; output: () => string }> {
   const child = spawn(process.execPath, [MeterdBin, 'serve', '--port', '0', ...args], { env: { ...process.env, ...env } })
+  servers.add(child)
+  child.once('exit', () => servers.delete(child))
   let output = ''
   child.stderr!.on('data', (d) => (output += d))
   const url = await new Promise<string>((resolve, reject) => {

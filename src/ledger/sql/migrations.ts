@@ -144,6 +144,15 @@ const MIGRATIONS: Record<string, Migration> = {
       await db.schema.dropTable('quota_buckets').execute()
     },
   },
+  '0005_drop_product_hour_index': {
+    // Queries filter by usage time (usage_records_timestamp); this index only slowed every insert.
+    async up(db: Kysely<any>) {
+      await db.schema.dropIndex('usage_records_product_hour').execute()
+    },
+    async down(db: Kysely<any>) {
+      await db.schema.createIndex('usage_records_product_hour').on('usage_records').columns(['product_code', 'hour_ms']).execute()
+    },
+  },
 }
 
 export const migrationProvider: MigrationProvider = { getMigrations: async () => MIGRATIONS }

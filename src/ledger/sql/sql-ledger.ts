@@ -14,6 +14,7 @@ export function createSqlLedger(inTransaction: TransactionRunner, close: () => P
     findRecord: (id) => inTransaction((s) => s.findUsageById(id)),
     countRecords: () => inTransaction((s) => s.countUsage()),
     loadWorld: () => inTransaction((s) => s.loadWorld()),
+    worldVersion: () => inTransaction((s) => s.worldVersion()),
     saveWorld: (expected, document, atMs) => inTransaction((s) => s.saveWorld(expected, document, atMs)),
     listSigningKeys: () => inTransaction((s) => s.listSigningKeys()),
     addSigningKey: (key, { expireCurrentAtMs, onlyIfNone }) => inTransaction(async (s) => {

@@ -1,4 +1,4 @@
-import { type Compilable, type Kysely, type SelectQueryBuilder, sql } from 'kysely'
+import { type Compilable, CompiledQuery, type Kysely, type SelectQueryBuilder, sql } from 'kysely'
 import type { AuditEvent, AuditQuery } from '../../domain/audit-event.js'
 import { type RecordCursor, SLICE_MS, type UsageQuery, type UsageSum } from '../../domain/usage-query.js'
 import type { WorldInput } from '../../catalog/world.js'
@@ -50,6 +50,19 @@ export function ledgerStatements(db: Kysely<LedgerDatabase>, x: SqlExecutor) {
     }
     return q
   }
+  // The multi-row insert is the hot statement: its SQL is built by Kysely once per row count and
+  // then only bound, instead of rebuilding and compiling an AST of rows × 18 values each time.
+  const insertSql = new Map<number, string>()
+  const insertUsageRows = (rows: UsageRecordRow[]): Compilable => {
+    let text = insertSql.get(rows.length)
+    if (text === undefined) {
+      text = db.insertInto('usage_records').values(rows).onConflict((oc) => oc.doNothing()).returning('metering_record_id').compile().sql
+      insertSql.set(rows.length, text)
+    }
+    const columns = Object.keys(rows[0]!) as (keyof UsageRecordRow)[] // the order Kysely gave the INSERT
+    const parameters = rows.flatMap((row) => columns.map((c) => row[c]))
+    return { compile: () => CompiledQuery.raw(text!, parameters) }
+  }
   // Whole 15-minute slices, inlined so PostgreSQL sees one expression in SELECT and GROUP BY.
   const slice = sql<number>`(usage_records.timestamp_ms / ${sql.lit(SLICE_MS)}) * ${sql.lit(SLICE_MS)}`
   return {
@@ -62,9 +75,7 @@ export function ledgerStatements(db: Kysely<LedgerDatabase>, x: SqlExecutor) {
       const inserted = new Set<string>()
       const ordered = [...records].sort((a, b) => (a.dedupKey < b.dedupKey ? -1 : a.dedupKey > b.dedupKey ? 1 : 0))
       for (let i = 0; i < ordered.length; i += INSERT_CHUNK) {
-        const chunk = ordered.slice(i, i + INSERT_CHUNK)
-        const rows = await x.rows<{ metering_record_id: string }>(db.insertInto('usage_records').values(chunk.map(usageRecordToRow))
-          .onConflict((oc) => oc.doNothing()).returning('metering_record_id'))
+        const rows = await x.rows<{ metering_record_id: string }>(insertUsageRows(ordered.slice(i, i + INSERT_CHUNK).map(usageRecordToRow)))
         for (const row of rows) inserted.add(row.metering_record_id)
       }
       const tags = ordered.filter((r) => inserted.has(r.meteringRecordId)).flatMap((r) => (r.allocations ?? []).flatMap((a, i) => a.tags.map((t) => ({
@@ -137,6 +148,10 @@ export function ledgerStatements(db: Kysely<LedgerDatabase>, x: SqlExecutor) {
       const row = await first<WorldStateRow>(db.selectFrom('world_state').selectAll().where('id', '=', 1))
       return row ? { version: Number(row.version), document: JSON.parse(row.document) as WorldInput } : undefined
     },
+    async worldVersion(): Promise<number> {
+      const row = await first<{ version: number | string }>(db.selectFrom('world_state').select('version').where('id', '=', 1))
+      return row ? Number(row.version) : 0
+    },
     async saveWorld(expectedVersion: number, document: WorldInput, atMs: number): Promise<boolean> {
       const text = JSON.stringify(document)
       if (expectedVersion === 0) {
@@ -175,7 +190,7 @@ export function ledgerStatements(db: Kysely<LedgerDatabase>, x: SqlExecutor) {
     insertRegistrationIfAbsent: async (registration: Registration) =>
       (await x.write(db.insertInto('registrations').values(registrationToRow(registration)).onConflict((oc) => oc.doNothing()))) > 0,
     async insertAuditEvents(events: readonly AuditEvent[]): Promise<void> {
-      if (events.length > 0) await x.write(db.insertInto('audit_events').values(events.map(auditEventToRow)))
+      for (let i = 0; i < events.length; i += INSERT_CHUNK) await x.write(db.insertInto('audit_events').values(events.slice(i, i + INSERT_CHUNK).map(auditEventToRow)))
     },
     async listAuditEvents(filter: AuditQuery, after: { timeMs: number; eventId: string } | undefined, limit: number): Promise<AuditEvent[]> {
       let q = db.selectFrom('audit_events').selectAll()

@@ -1,0 +1,23 @@
+import { parentPort, workerData } from 'node:worker_threads'
+import { isReplayOf } from '../../domain/usage-record.js'
+import type { Ledger } from '../ledger.js'
+import { createSqliteLedger } from './sqlite-ledger.js'
+
+// The ledger thread (see sqlite-thread.ts): runs the SQLite ledger and answers calls by id.
+const port = parentPort!
+try {
+  const ledger = await createSqliteLedger({ dataDir: (workerData as { dataDir: string }).dataDir, onCommit: (jobs) => port.postMessage({ commit: jobs }) })
+  port.on('message', async ({ id, method, args }: { id: number; method: keyof Ledger; args: unknown[] }) => {
+    try {
+      const value = method === 'recordUsage'
+        ? await ledger.recordUsage(args[0] as Parameters<Ledger['recordUsage']>[0], isReplayOf)
+        : await (ledger[method] as (...a: unknown[]) => Promise<unknown>)(...args)
+      port.postMessage({ id, value })
+    } catch (error) {
+      port.postMessage({ id, error: { message: (error as Error).message, name: (error as Error).name } })
+    }
+  })
+  port.postMessage({ ready: true })
+} catch (error) {
+  port.postMessage({ failed: (error as Error).message })
+}
