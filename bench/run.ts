@@ -147,7 +147,7 @@ function describe(row: Row, baseline?: Row): string {
     const s = row.server
     line += `\n${' '.repeat(25)}meterd:`
     if (s.eventLoopUtilization !== undefined) line += ` event loop ${fmt(s.eventLoopUtilization * 100)}% busy,`
-    line += ` ${s.commits} commits, ${fmt(s.jobs / Math.max(1, s.commits), 1)} requests/commit`
+    line += ` ${s.commits} commits, ${fmt(s.jobs / Math.max(1, s.commits), 1)} writes/commit`
   }
   if (row.errorSample) line += `\n${' '.repeat(25)}first error: ${row.errorSample}`
   return line

@@ -23,7 +23,7 @@ export function createMetrics(countRecords: () => Promise<number>): Metrics {
     labelNames: ['status'] as const, registers: [registry],
   })
   const commits = new Histogram({
-    name: 'meterd_ledger_commit_batch_size', help: 'Requests sharing one ledger commit (group commit)',
+    name: 'meterd_ledger_commit_batch_size', help: 'Ledger writes sharing one commit (group commit; SQLite: usage writes and audit batches, PostgreSQL: requests merged into one usage transaction)',
     buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256], registers: [registry],
   })
   new Gauge({

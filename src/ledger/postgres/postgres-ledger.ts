@@ -79,13 +79,10 @@ export async function createPostgresLedger(options: PostgresLedgerOptions): Prom
   const ledger = createSqlLedger(inTransaction, async () => {
     await db.destroy()
   })
+  // Each merged usage write is one transaction: its request count is the commit's group size.
   const batched = createUsageBatcher(
-    async (commands, isReplay) => {
-      const outcomes = await inTransaction((s) => recordUsage(s, commands, isReplay))
-      options.onCommit?.(commands.length)
-      return outcomes
-    },
-    { maxInFlight: Math.max(2, (options.poolSize ?? 10) - 2), maxRecords: 2000 },
+    (commands, isReplay) => inTransaction((s) => recordUsage(s, commands, isReplay)),
+    { maxInFlight: Math.max(2, (options.poolSize ?? 10) - 2), maxRecords: 2000, ...(options.onCommit ? { onWrite: options.onCommit } : {}) },
   )
   return { ...ledger, recordUsage: batched }
 }

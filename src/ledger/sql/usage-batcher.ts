@@ -16,7 +16,7 @@ type Run = (commands: readonly RecordUsageCommand[], isReplay: ReplayTest) => Pr
  * request after the other would give. If a merged write fails, each request is retried on its
  * own, so one bad request cannot fail the others.
  */
-export function createUsageBatcher(run: Run, options: { maxInFlight: number; maxRecords: number }) {
+export function createUsageBatcher(run: Run, options: { maxInFlight: number; maxRecords: number; onWrite?: (requests: number) => void }) {
   let queue: Job[] = []
   let inFlight = 0
 
@@ -41,6 +41,7 @@ export function createUsageBatcher(run: Run, options: { maxInFlight: number; max
   const runGroup = async (group: Job[], isReplay: ReplayTest) => {
     try {
       const outcomes = await run(group.flatMap((j) => j.commands), isReplay)
+      options.onWrite?.(group.length)
       let at = 0
       for (const job of group) {
         job.resolve(outcomes.slice(at, at + job.commands.length))
@@ -48,7 +49,12 @@ export function createUsageBatcher(run: Run, options: { maxInFlight: number; max
       }
     } catch (error) {
       if (group.length === 1) return group[0]!.reject(error)
-      for (const job of group) await run(job.commands, isReplay).then(job.resolve, job.reject)
+      for (const job of group) {
+        await run(job.commands, isReplay).then((outcomes) => {
+          options.onWrite?.(1)
+          job.resolve(outcomes)
+        }, job.reject)
+      }
     }
   }
 
