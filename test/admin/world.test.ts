@@ -3,7 +3,10 @@ import { after, before, describe, it } from 'node:test'
 import { BatchMeterUsageCommand, type MarketplaceMeteringClient } from '@aws-sdk/client-marketplace-metering'
 import type { AdminClient } from '../../src/admin/admin-client.js'
 import { DEMO_LICENSE_ARN } from '../../src/catalog/demo-world.js'
-import { CUSTOMER, errorOf, hourAgo, SELLER, startMeterd, type TestMeterd } from '../helpers/meterd.js'
+import { CUSTOMER, errorOf, hoursBefore, MID_MONTH_MS, SELLER, startMeterd, type TestMeterd } from '../helpers/meterd.js'
+
+// Usage 6 hours back: on the real clock that could cross a closed month on the 1st.
+const hourAgo = (hours = 1, minutes = 0) => hoursBefore(MID_MONTH_MS, hours, minutes)
 import { adminOf, assertAdminError } from './support.js'
 
 const SECOND_KEY = { accessKeyId: 'AKIAMETERDSELLER0002', secretAccessKey: 'second-seller-secret' }
@@ -19,7 +22,7 @@ describe('admin API: the world at run time (AdminClient)', () => {
     }))
 
   before(async () => {
-    meterd = await startMeterd()
+    meterd = await startMeterd({ nowMs: MID_MONTH_MS })
     admin = adminOf(meterd)
   })
   after(() => meterd.close())

@@ -14,6 +14,18 @@ export interface Driver {
   close(): Promise<void>
 }
 
+/** A driver that runs a case's steps one after the other, each with `runStep`. */
+function stepwise(runStep: (c: Case, step: Step) => Promise<Outcome>, close: () => Promise<void> = async () => {}): Driver {
+  return {
+    async run(c) {
+      const outcomes: Outcome[] = []
+      for (const step of c.steps) outcomes.push(await runStep(c, step))
+      return outcomes
+    },
+    close,
+  }
+}
+
 export const ENV_ENDPOINT = 'AWS_ENDPOINT_URL_MARKETPLACE_METERING'
 const TIMESTAMP_MEMBERS = new Set(['Timestamp', 'PublicKeyRotationTimestamp'])
 export const marker = (c: Case) => `mcase-${c.id}`
@@ -97,14 +109,7 @@ export function jsDriver(url: string): Driver {
       if (c.endpoint === 'env') delete process.env[ENV_ENDPOINT]
     }
   }
-  return {
-    async run(c) {
-      const outcomes: Outcome[] = []
-      for (const step of c.steps) outcomes.push(await runStep(c, step))
-      return outcomes
-    },
-    async close() {},
-  }
+  return stepwise(runStep)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -229,17 +234,10 @@ export async function cliDriver(info: ClientInfo, command: { file: string; args:
     if (CLIENT_SIDE.test(result.stderr)) return { kind: 'client-side', via: 'stderr', message: lastLine(result.stderr), exitCode: result.exitCode }
     return { kind: 'exception', via: `exit ${result.exitCode}`, message: lastLine(result.stderr), exitCode: result.exitCode }
   }
-  return {
-    async run(c) {
-      const outcomes: Outcome[] = []
-      for (const step of c.steps) outcomes.push(await runStep(c, step))
-      return outcomes
-    },
-    async close() {
-      await trap.close()
-      rmSync(home, { recursive: true, force: true })
-    },
-  }
+  return stepwise(runStep, async () => {
+    await trap.close()
+    rmSync(home, { recursive: true, force: true })
+  })
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -275,13 +273,6 @@ export function openApiDriver(url: string): Driver {
       return { kind: 'exception', via: (error as Error).name, message: (error as Error).message }
     }
   }
-  return {
-    async run(c) {
-      const outcomes: Outcome[] = []
-      for (const step of c.steps) outcomes.push(await runStep(c, step))
-      return outcomes
-    },
-    async close() {},
-  }
+  return stepwise(runStep)
 }
 

@@ -4,7 +4,10 @@ import {
   BatchMeterUsageCommand, type BatchMeterUsageCommandInput, type MarketplaceMeteringClient, type UsageRecord,
 } from '@aws-sdk/client-marketplace-metering'
 import { DEMO_WORLD } from '../../src/catalog/demo-world.js'
-import { BUYER, BUYER_ACCOUNT, CUSTOMER, LICENSE_ARN, errorOf, hourAgo, startMeterd, type TestMeterd } from '../helpers/meterd.js'
+import { BUYER, BUYER_ACCOUNT, CUSTOMER, LICENSE_ARN, errorOf, hoursBefore, MID_MONTH_MS, startMeterd, type TestMeterd } from '../helpers/meterd.js'
+
+// Records go up to 10 hours back: on the real clock that would cross a closed month on the 1st.
+const hourAgo = (hours = 1, minutes = 0) => hoursBefore(MID_MONTH_MS, hours, minutes)
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 
@@ -17,6 +20,7 @@ describe('BatchMeterUsage', () => {
 
   before(async () => {
     meterd = await startMeterd({
+      nowMs: MID_MONTH_MS,
       world: {
         ...DEMO_WORLD,
         accounts: [...DEMO_WORLD.accounts!, { id: '333333333333', credentials: [{ accessKeyId: 'AKIAOTHERSELLER00001', secretAccessKey: 'other' }] }],
