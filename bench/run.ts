@@ -12,9 +12,10 @@ import { type BenchWorldSize, benchWorld } from './world.js'
 /**
  * `npm run bench`: meterd vs a bare node:http echo server, under the same signed load.
  * Three child processes — meterd, the echo baseline, the load generator — so no two of them share
- * an event loop. Per workload and target: a warm-up, then a measured phase.
+ * an event loop. Per meterd mode and workload: a warm-up of each, then BENCH_ROUNDS rounds of a
+ * baseline phase followed by a meterd phase; the ratio reported is the median of the rounds' ratios.
  *
- * Env: BENCH_SECONDS (10), BENCH_WARMUP (2), BENCH_CONCURRENCY (48), BENCH_BUYERS (10000),
+ * Env: BENCH_SECONDS (5, per phase), BENCH_ROUNDS (3), BENCH_WARMUP (2), BENCH_CONCURRENCY (48), BENCH_BUYERS (10000),
  * BENCH_CUSTOMERS (10000), BENCH_PROFILE=dir (CPU profile of meterd per measured phase, into dir;
  * read with `node dist/bench/profile-summary.js FILE`),
  * BENCH_ONLY=MeterUsage|BatchMeterUsage (one workload, e.g. to profile it), BENCH_KEEP=1 (keep the data dir),
@@ -27,8 +28,10 @@ const env = (name: string, fallback: number) => {
   if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number`)
   return value
 }
-const SECONDS = env('BENCH_SECONDS', 10)
+const SECONDS = env('BENCH_SECONDS', 5)
 const WARMUP = env('BENCH_WARMUP', 2)
+// Phases alternate baseline/meterd this many times: a VM's speed drifts, a pair side by side less so.
+const ROUNDS = env('BENCH_ROUNDS', 3)
 const CONCURRENCY = env('BENCH_CONCURRENCY', 48)
 // Enough resources/customers that a run mostly opens new (slot, hour) records instead of replaying.
 const SIZE: BenchWorldSize = { buyers: env('BENCH_BUYERS', 10_000), customers: env('BENCH_CUSTOMERS', 10_000) }
@@ -129,7 +132,11 @@ async function startMeterd(configFile: string, dataDir: string, storeArgs: strin
 const fmt = (n: number, digits = 0) => n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits })
 
 interface Row extends PhaseResult {
+  /** meterd's rows: the mode measured. */
   mode?: Mode
+  /** Baseline rows: the meterd mode whose round this baseline phase belongs to. */
+  pairedWith?: Mode
+  round: number
   server?: ServerStats
 }
 
@@ -225,7 +232,7 @@ async function bench(workDir: string): Promise<number> {
   }
   const profileDir = process.env.BENCH_PROFILE
   if (profileDir) mkdirSync(profileDir, { recursive: true })
-  console.log(`meterd bench: ${SECONDS} s measured after ${WARMUP} s warm-up per phase, ${CONCURRENCY} requests in flight,`
+  console.log(`meterd bench: ${ROUNDS} rounds of a baseline and a meterd phase of ${SECONDS} s each, after ${WARMUP} s warm-ups, ${CONCURRENCY} requests in flight,`
     + ` ${SIZE.buyers} buyer keys, ${SIZE.customers} customers, ${cpus().length} CPUs, node ${process.version}`)
   console.log(`modes: ${MODES.map((m) => `${m.name} (${describeMode(m)})`).join('; ')}; request quotas off${profileDir ? `; CPU profiles to ${profileDir}` : ''}`)
   // Three processes share the cores; anything else running skews every number.
@@ -242,16 +249,6 @@ async function bench(workDir: string): Promise<number> {
       return (await generator.ask<{ result: PhaseResult }>(phase, 'result')).result
     }
 
-    // The baseline first, once per workload: every meterd mode is compared with it.
-    for (const workload of WORKLOADS) {
-      const warm = await run(workload, 'baseline', echoReady.url, WARMUP)
-      const row: Row = await run(workload, 'baseline', echoReady.url, SECONDS)
-      row.errors += warm.errors
-      row.errorSample ??= warm.errorSample
-      rows.push(row)
-      console.log(describe(row))
-    }
-
     for (const mode of MODES) {
       const store = await freshStore(workDir, mode)
       const t0 = performance.now()
@@ -266,24 +263,35 @@ async function bench(workDir: string): Promise<number> {
           return { ...counters, ...(elu === undefined ? {} : { eventLoopUtilization: elu }) }
         }
         for (const workload of WORKLOADS) {
+          const warmBaseline = await run(workload, 'baseline', echoReady.url, WARMUP)
           const warm = await run(workload, 'meterd', url, WARMUP)
           createdTotal += warm.created // warm-up records are in the ledger too
-          if (warm.errors > 0) console.log(`warm-up ${workload} ${mode.name}: ${warm.errors} errors, first: ${warm.errorSample}`)
-          const profile = single && profileDir ? join(profileDir, `meterd-${mode.name}-${workload}.cpuprofile`) : undefined
-          if (profile) await meterd.ask({ type: 'profile-start' }, 'profiling')
-          const before = await serverStats()
-          const row: Row = await run(workload, 'meterd', url, SECONDS)
-          const after = await serverStats()
-          createdTotal += row.created
-          // With several workers /metrics is one worker's: its counts are a part, not the whole.
-          row.server = single ? { ...after, commits: after.commits - before.commits, jobs: after.jobs - before.jobs } : undefined
-          row.mode = mode
-          if (profile) await meterd.ask({ type: 'profile-stop', file: profile }, 'profiled')
-          row.errors += warm.errors
-          row.errorSample ??= warm.errorSample
-          rows.push(row)
-          console.log(describe(row, rows.find((r) => r.workload === workload && r.target === 'baseline')))
-          if (profile) console.log(`${' '.repeat(25)}CPU profile: ${profile}`)
+          for (const w of [warmBaseline, warm]) if (w.errors > 0) console.log(`warm-up ${workload} ${w.target}: ${w.errors} errors, first: ${w.errorSample}`)
+          for (let round = 0; round < ROUNDS; round++) {
+            const baseline: Row = { ...await run(workload, 'baseline', echoReady.url, SECONDS), pairedWith: mode, round }
+            if (round === 0) {
+              baseline.errors += warmBaseline.errors
+              baseline.errorSample ??= warmBaseline.errorSample
+            }
+            rows.push(baseline)
+            console.log(describe(baseline))
+            const profile = single && profileDir && round === 0 ? join(profileDir, `meterd-${mode.name}-${workload}.cpuprofile`) : undefined
+            if (profile) await meterd.ask({ type: 'profile-start' }, 'profiling')
+            const before = await serverStats()
+            const row: Row = { ...await run(workload, 'meterd', url, SECONDS), mode, round }
+            const after = await serverStats()
+            createdTotal += row.created
+            // With several workers /metrics is one worker's: its counts are a part, not the whole.
+            if (single) row.server = { ...after, commits: after.commits - before.commits, jobs: after.jobs - before.jobs }
+            if (profile) await meterd.ask({ type: 'profile-stop', file: profile }, 'profiled')
+            if (round === 0) {
+              row.errors += warm.errors
+              row.errorSample ??= warm.errorSample
+            }
+            rows.push(row)
+            console.log(describe(row, baseline))
+            if (profile) console.log(`${' '.repeat(25)}CPU profile: ${profile}`)
+          }
         }
       } finally {
         await meterd.stop('SIGTERM') // as an operator would: meterd closes the ledger, then exits
@@ -301,34 +309,48 @@ async function bench(workDir: string): Promise<number> {
     await echo.stop()
   }
 
-  // The table for the README, and the targets.
-  const baselineOf = (workload: Workload) => rows.find((r) => r.workload === workload && r.target === 'baseline')!
+  // The table for the README, and the targets: per mode and workload, the rounds taken together.
   const rps = (r: Row) => r.requests / r.seconds
-  console.log(`\n| Workload | Server | req/s | records/s | p50 ms | p99 ms | errors | vs baseline |`)
-  console.log(`|---|---|--:|--:|--:|--:|--:|--:|`)
-  for (const row of rows) {
-    const name = row.workload === 'BatchMeterUsage' ? 'BatchMeterUsage (25)' : row.workload
-    const ratio = row.mode ? `${fmt(rps(row) / rps(baselineOf(row.workload)), 2)}x` : '1.00x'
-    const server = row.mode ? `meterd (${describeMode(row.mode)})` : 'node:http echo'
-    console.log(`| ${name} | ${server} | ${fmt(rps(row))} | ${fmt(row.records / row.seconds)} | ${fmt(row.p50Ms, 1)} | ${fmt(row.p99Ms, 1)} | ${row.errors} | ${ratio} |`)
+  const median = (xs: number[]) => {
+    const sorted = [...xs].sort((a, b) => a - b)
+    const mid = Math.floor(sorted.length / 2)
+    return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2
   }
-  console.log()
-  for (const row of rows.filter((r) => r.mode)) {
-    const ratio = rps(row) / rps(baselineOf(row.workload))
-    // Truncated, not rounded, so a FAIL never prints as the target value itself.
-    const shown = fmt(Math.floor(ratio * 100) / 100, 2)
-    const errors = row.errors > 0 ? `, but ${row.errors} errors` : ''
-    if (row.mode!.name === 'sqlite') {
-      const pass = ratio >= TARGETS[row.workload] && row.errors === 0
-      console.log(`${pass ? 'PASS' : 'FAIL'} ${row.workload} (sqlite): meterd ${shown}x baseline req/s (target >= ${TARGETS[row.workload]}x)${errors}`)
-    }
-    if (row.mode!.store === 'postgres' && row.mode!.workers === 2 && row.workload === 'BatchMeterUsage') {
-      const perSecond = row.records / row.seconds
-      const pass = perSecond >= PG_2W_TARGET_RECORDS && row.errors === 0
-      console.log(`${pass ? 'PASS' : 'FAIL'} BatchMeterUsage (postgres, 2 workers): ${fmt(perSecond)} records/s (target >= ${fmt(PG_2W_TARGET_RECORDS)});`
-        + ` the baseline echo answered ${fmt(baselineOf('BatchMeterUsage').records / baselineOf('BatchMeterUsage').seconds)} records/s under the same load generator${errors}`)
+  const total = (rs: Row[], f: (r: Row) => number) => rs.reduce((sum, r) => sum + f(r), 0)
+  console.log(`\n| Workload | meterd | req/s | records/s | p50 ms | p99 ms | errors | baseline req/s | vs baseline (median, range of ${ROUNDS} rounds) |`)
+  console.log(`|---|---|--:|--:|--:|--:|--:|--:|--:|`)
+  const verdicts: string[] = []
+  for (const mode of MODES) {
+    for (const workload of WORKLOADS) {
+      const measured = rows.filter((r) => r.mode === mode && r.workload === workload)
+      const baselines = rows.filter((r) => r.pairedWith === mode && r.workload === workload)
+      if (measured.length === 0) continue
+      const ratios = measured.map((r) => rps(r) / rps(baselines.find((b) => b.round === r.round)!))
+      const ratio = median(ratios)
+      const seconds = total(measured, (r) => r.seconds)
+      const perSecond = total(measured, (r) => r.records) / seconds
+      const errors = total(measured, (r) => r.errors)
+      const name = workload === 'BatchMeterUsage' ? 'BatchMeterUsage (25)' : workload
+      console.log(`| ${name} | ${describeMode(mode)} | ${fmt(total(measured, (r) => r.requests) / seconds)} | ${fmt(perSecond)}`
+        + ` | ${fmt(median(measured.map((r) => r.p50Ms)), 1)} | ${fmt(median(measured.map((r) => r.p99Ms)), 1)} | ${errors}`
+        + ` | ${fmt(total(baselines, (r) => r.requests) / total(baselines, (r) => r.seconds))}`
+        + ` | ${fmt(ratio, 2)}x (${fmt(Math.min(...ratios), 2)}–${fmt(Math.max(...ratios), 2)}) |`)
+      // Truncated, not rounded, so a FAIL never prints as the target value itself.
+      const shown = fmt(Math.floor(ratio * 100) / 100, 2)
+      const errorNote = errors > 0 ? `, but ${errors} errors` : ''
+      if (mode.name === 'sqlite') {
+        const pass = ratio >= TARGETS[workload] && errors === 0
+        verdicts.push(`${pass ? 'PASS' : 'FAIL'} ${workload} (sqlite): meterd ${shown}x baseline req/s, median of ${ROUNDS} rounds (target >= ${TARGETS[workload]}x)${errorNote}`)
+      }
+      if (mode.store === 'postgres' && mode.workers === 2 && workload === 'BatchMeterUsage') {
+        const pass = perSecond >= PG_2W_TARGET_RECORDS && errors === 0
+        const baselineRecords = total(baselines, (r) => r.records) / total(baselines, (r) => r.seconds)
+        verdicts.push(`${pass ? 'PASS' : 'FAIL'} BatchMeterUsage (postgres, 2 workers): ${fmt(perSecond)} records/s (target >= ${fmt(PG_2W_TARGET_RECORDS)});`
+          + ` the baseline echo answered ${fmt(baselineRecords)} records/s under the same load generator${errorNote}`)
+      }
     }
   }
+  console.log(`\n${verdicts.join('\n')}`)
 
   const errors = rows.reduce((sum, r) => sum + r.errors, 0)
   if (errors > 0) console.log(`\n${errors} requests failed (see 'first error' above)`)
