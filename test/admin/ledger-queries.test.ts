@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test'
 import { BatchMeterUsageCommand, type BatchMeterUsageCommandOutput, type UsageRecord } from '@aws-sdk/client-marketplace-metering'
 import type { AdminClient } from '../../src/admin/admin-client.js'
 import type { WorldInput } from '../../src/catalog/world.js'
-import { hoursBefore, MID_MONTH_MS, SELLER, startMeterd, type TestMeterd } from '../helpers/meterd.js'
+import { midMonthHourAgo, MID_MONTH_MS, SELLER, startMeterd, type TestMeterd } from '../helpers/meterd.js'
 import { adminOf, assertAdminError, iso, lineCountOf, textOf } from './support.js'
 
 /** meterd's clock stands at 04:00 UTC on 1 December: November usage is still accepted (6 h month-end grace). */
@@ -338,7 +338,7 @@ describe('admin API: a large export streams completely', () => {
     })
     admin = adminOf(meterd)
     const records: UsageRecord[] = names.flatMap((customer) =>
-      Array.from({ length: HOURS }, (_, h) => ({ CustomerIdentifier: customer, Dimension: 'units', Quantity: h + 1, Timestamp: hoursBefore(MID_MONTH_MS, h + 1) })))
+      Array.from({ length: HOURS }, (_, h) => ({ CustomerIdentifier: customer, Dimension: 'units', Quantity: h + 1, Timestamp: midMonthHourAgo(h + 1) })))
     const batches = Array.from({ length: records.length / 25 }, (_, i) => records.slice(i * 25, i * 25 + 25))
     const seller = meterd.client({ ...SELLER })
     let next = 0

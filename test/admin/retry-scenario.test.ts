@@ -5,7 +5,7 @@ import {
 } from '@aws-sdk/client-marketplace-metering'
 import type { AdminClient } from '../../src/admin/admin-client.js'
 import { DEMO_WORLD } from '../../src/catalog/demo-world.js'
-import { hoursBefore, MID_MONTH_MS, SELLER, startMeterd, type TestMeterd } from '../helpers/meterd.js'
+import { midMonthHourAgo, MID_MONTH_MS, SELLER, startMeterd, type TestMeterd } from '../helpers/meterd.js'
 import { adminOf, eventually } from './support.js'
 
 const CUSTOMERS = ['retry-0', 'retry-1', 'retry-2', 'retry-3', 'retry-4']
@@ -39,7 +39,7 @@ describe('retry scenario: a JS SDK client meets injected throttling and unproces
   let unprocessedId: string
   let outcome: Awaited<ReturnType<typeof reportUsage>>
   const records: UsageRecord[] = CUSTOMERS.flatMap((customer, c) => Array.from({ length: HOURS }, (_, h) => ({
-    CustomerIdentifier: customer, Dimension: 'users', Quantity: c * 100 + h + 1, Timestamp: hoursBefore(MID_MONTH_MS, h + 1, c),
+    CustomerIdentifier: customer, Dimension: 'users', Quantity: c * 100 + h + 1, Timestamp: midMonthHourAgo(h + 1, c),
   })))
 
   before(async () => {

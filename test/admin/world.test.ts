@@ -3,10 +3,7 @@ import { after, before, describe, it } from 'node:test'
 import { BatchMeterUsageCommand, type MarketplaceMeteringClient } from '@aws-sdk/client-marketplace-metering'
 import type { AdminClient } from '../../src/admin/admin-client.js'
 import { DEMO_LICENSE_ARN } from '../../src/catalog/demo-world.js'
-import { CUSTOMER, errorOf, hoursBefore, MID_MONTH_MS, SELLER, startMeterd, type TestMeterd } from '../helpers/meterd.js'
-
-// Usage 6 hours back: on the real clock that could cross a closed month on the 1st.
-const hourAgo = (hours = 1, minutes = 0) => hoursBefore(MID_MONTH_MS, hours, minutes)
+import { CUSTOMER, errorOf, midMonthHourAgo, MID_MONTH_MS, SELLER, startMeterd, type TestMeterd } from '../helpers/meterd.js'
 import { adminOf, assertAdminError } from './support.js'
 
 const SECOND_KEY = { accessKeyId: 'AKIAMETERDSELLER0002', secretAccessKey: 'second-seller-secret' }
@@ -64,12 +61,12 @@ describe('admin API: the world at run time (AdminClient)', () => {
       const account = await admin.request<{ credentials: unknown[] }>('POST', '/accounts/111111111111/credentials', SECOND_KEY)
       assert.deepEqual(account.credentials[1], { ...SECOND_KEY, region: 'us-east-1' })
       const second = meterd.client({ ...SECOND_KEY }) // the SDK marks the object it is given
-      const out = await batch(second, CUSTOMER, hourAgo(5))
+      const out = await batch(second, CUSTOMER, midMonthHourAgo(5))
       assert.equal(out.Results![0]!.Status, 'Success')
 
       const after = await admin.request<{ credentials: { accessKeyId: string }[] }>('DELETE', `/accounts/111111111111/credentials/${SECOND_KEY.accessKeyId}`)
       assert.deepEqual(after.credentials.map((c) => c.accessKeyId), [SELLER.accessKeyId])
-      const refused = await errorOf(() => batch(second, CUSTOMER, hourAgo(6)))
+      const refused = await errorOf(() => batch(second, CUSTOMER, midMonthHourAgo(6)))
       assert.equal(refused.name, 'UnrecognizedClientException')
       assert.equal(refused.message, 'The security token included in the request is invalid.')
 
@@ -154,21 +151,21 @@ describe('admin API: the world at run time (AdminClient)', () => {
 
     it('creates a license: BatchMeterUsage succeeds for its customer until it is ended, then later hours get CustomerNotSubscribed', async () => {
       const seller = meterd.client(SELLER)
-      const notYet = await batch(seller, 'acme', hourAgo(6))
+      const notYet = await batch(seller, 'acme', midMonthHourAgo(6))
       assert.equal(notYet.Results![0]!.Status, 'CustomerNotSubscribed')
 
       const license = await admin.create('licenses', { arn: ACME_ARN, customer: 'acme', product: 'demo-saas', start: '2020-01-01T00:00:00Z' })
       assert.deepEqual(license, { arn: ACME_ARN, customer: 'acme', product: 'demo-saas', start: '2020-01-01T00:00:00.000Z', end: null, status: 'active' })
       await assertAdminError(() => admin.create('licenses', { arn: ACME_ARN, customer: 'acme', product: 'demo-saas', start: '2021-01-01T00:00:00Z' }),
         409, 'Conflict', `license ${ACME_ARN} already grants demo-saas`)
-      assert.equal((await batch(seller, 'acme', hourAgo(4))).Results![0]!.Status, 'Success')
+      assert.equal((await batch(seller, 'acme', midMonthHourAgo(4))).Results![0]!.Status, 'Success')
 
-      const endAt = hourAgo(2)
+      const endAt = midMonthHourAgo(2)
       const ended = await admin.endLicense(ACME_ARN, 'demo-saas', endAt.toISOString())
       assert.deepEqual(ended, { arn: ACME_ARN, customer: 'acme', product: 'demo-saas', start: '2020-01-01T00:00:00.000Z', end: endAt.toISOString(), status: 'ended' })
-      assert.equal((await batch(seller, 'acme', hourAgo(3), 'api_calls')).Results![0]!.Status, 'Success') // before the end
-      assert.equal((await batch(seller, 'acme', hourAgo(2), 'api_calls')).Results![0]!.Status, 'CustomerNotSubscribed') // the end is exclusive
-      assert.equal((await batch(seller, 'acme', hourAgo(1), 'api_calls')).Results![0]!.Status, 'CustomerNotSubscribed')
+      assert.equal((await batch(seller, 'acme', midMonthHourAgo(3), 'api_calls')).Results![0]!.Status, 'Success') // before the end
+      assert.equal((await batch(seller, 'acme', midMonthHourAgo(2), 'api_calls')).Results![0]!.Status, 'CustomerNotSubscribed') // the end is exclusive
+      assert.equal((await batch(seller, 'acme', midMonthHourAgo(1), 'api_calls')).Results![0]!.Status, 'CustomerNotSubscribed')
       const listed = (await admin.list('licenses')).licenses as { arn: string; status: string; end: string | null }[]
       assert.deepEqual(listed.filter((l) => l.arn === ACME_ARN).map((l) => [l.status, l.end]), [['ended', endAt.toISOString()]])
     })

@@ -113,7 +113,7 @@ export async function errorOf(fn: () => Promise<unknown>): Promise<Error & { $fa
 export const hourAgo = (hours = 1, minutes = 0): Date => hoursBefore(Date.now(), hours, minutes)
 
 /** The hour `hours` before `nowMs`'s hour, plus `minutes`, as a Date. */
-export const hoursBefore = (nowMs: number, hours = 1, minutes = 0): Date => {
+const hoursBefore = (nowMs: number, hours = 1, minutes = 0): Date => {
   const hour = Math.floor(nowMs / 3_600_000) * 3_600_000
   return new Date(hour - hours * 3_600_000 + minutes * 60_000)
 }
@@ -121,5 +121,9 @@ export const hoursBefore = (nowMs: number, hours = 1, minutes = 0): Date => {
 /**
  * A metering "now" far from any month's end, for suites that report many hours back: on the
  * real clock such a suite would fail on the 1st of a month, once the previous month has closed.
+ * Pin the server with `startMeterd({ nowMs: MID_MONTH_MS })` and report with `midMonthHourAgo`.
  */
 export const MID_MONTH_MS = Date.UTC(2026, 9, 15, 12, 30)
+
+/** `hourAgo`, counted back from MID_MONTH_MS instead of the real clock. */
+export const midMonthHourAgo = (hours = 1, minutes = 0): Date => hoursBefore(MID_MONTH_MS, hours, minutes)

@@ -4,10 +4,7 @@ import {
   BatchMeterUsageCommand, type BatchMeterUsageCommandInput, type MarketplaceMeteringClient, type UsageRecord,
 } from '@aws-sdk/client-marketplace-metering'
 import { DEMO_WORLD } from '../../src/catalog/demo-world.js'
-import { BUYER, BUYER_ACCOUNT, CUSTOMER, LICENSE_ARN, errorOf, hoursBefore, MID_MONTH_MS, startMeterd, type TestMeterd } from '../helpers/meterd.js'
-
-// Records go up to 10 hours back: on the real clock that would cross a closed month on the 1st.
-const hourAgo = (hours = 1, minutes = 0) => hoursBefore(MID_MONTH_MS, hours, minutes)
+import { BUYER, BUYER_ACCOUNT, CUSTOMER, LICENSE_ARN, errorOf, midMonthHourAgo, MID_MONTH_MS, startMeterd, type TestMeterd } from '../helpers/meterd.js'
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 
@@ -16,7 +13,7 @@ describe('BatchMeterUsage', () => {
   let seller: MarketplaceMeteringClient
   const batch = (input: BatchMeterUsageCommandInput) => seller.send(new BatchMeterUsageCommand(input))
   const one = (record: Partial<UsageRecord>, productCode = 'demo-saas') =>
-    batch({ ProductCode: productCode, UsageRecords: [{ Timestamp: hourAgo(1, 5), CustomerIdentifier: CUSTOMER, Dimension: 'users', Quantity: 1, ...record } as UsageRecord] })
+    batch({ ProductCode: productCode, UsageRecords: [{ Timestamp: midMonthHourAgo(1, 5), CustomerIdentifier: CUSTOMER, Dimension: 'users', Quantity: 1, ...record } as UsageRecord] })
 
   before(async () => {
     meterd = await startMeterd({
@@ -28,7 +25,7 @@ describe('BatchMeterUsage', () => {
         customers: [...DEMO_WORLD.customers!, { identifier: 'lapsed-customer', accountId: '444444444444' }],
         licenses: [...DEMO_WORLD.licenses!, {
           arn: 'arn:aws:license-manager::444444444444:license/l-lapsed', customer: 'lapsed-customer', product: 'demo-saas',
-          start: '2020-01-01T00:00:00Z', end: new Date(hourAgo(3).getTime()).toISOString(), status: 'ended',
+          start: '2020-01-01T00:00:00Z', end: new Date(midMonthHourAgo(3).getTime()).toISOString(), status: 'ended',
         }],
       },
     })
@@ -38,7 +35,7 @@ describe('BatchMeterUsage', () => {
 
   describe('behaviour', () => {
     it('records a subscribed customer as Success, echoes the record and returns an empty UnprocessedRecords', async () => {
-      const timestamp = hourAgo(2, 10)
+      const timestamp = midMonthHourAgo(2, 10)
       const out = await batch({ ProductCode: 'demo-saas', UsageRecords: [{ Timestamp: timestamp, CustomerIdentifier: CUSTOMER, Dimension: 'users', Quantity: 3 }] })
       assert.equal(out.Results?.length, 1)
       const [result] = out.Results!
@@ -50,46 +47,46 @@ describe('BatchMeterUsage', () => {
     })
 
     it('answers an identical retry with the same MeteringRecordId and status', async () => {
-      const record = { Timestamp: hourAgo(3, 1), Dimension: 'api_calls', Quantity: 7 }
+      const record = { Timestamp: midMonthHourAgo(3, 1), Dimension: 'api_calls', Quantity: 7 }
       const first = await one(record)
-      const retry = await one({ ...record, Timestamp: hourAgo(3, 40) }) // same hour, other minute
+      const retry = await one({ ...record, Timestamp: midMonthHourAgo(3, 40) }) // same hour, other minute
       assert.equal(retry.Results![0]!.MeteringRecordId, first.Results![0]!.MeteringRecordId)
       assert.equal(retry.Results![0]!.Status, 'Success')
     })
 
     it('marks a different quantity for the same customer, dimension and hour as DuplicateRecord; the first write wins', async () => {
-      const first = await one({ Timestamp: hourAgo(4), Quantity: 5 })
-      const second = await one({ Timestamp: hourAgo(4, 30), Quantity: 6 })
+      const first = await one({ Timestamp: midMonthHourAgo(4), Quantity: 5 })
+      const second = await one({ Timestamp: midMonthHourAgo(4, 30), Quantity: 6 })
       assert.equal(second.Results![0]!.Status, 'DuplicateRecord')
       assert.notEqual(second.Results![0]!.MeteringRecordId, first.Results![0]!.MeteringRecordId)
-      const again = await one({ Timestamp: hourAgo(4), Quantity: 5 })
+      const again = await one({ Timestamp: midMonthHourAgo(4), Quantity: 5 })
       assert.equal(again.Results![0]!.Status, 'Success')
       assert.equal(again.Results![0]!.MeteringRecordId, first.Results![0]!.MeteringRecordId)
-      const duplicateAgain = await one({ Timestamp: hourAgo(4), Quantity: 6 })
+      const duplicateAgain = await one({ Timestamp: midMonthHourAgo(4), Quantity: 6 })
       assert.equal(duplicateAgain.Results![0]!.MeteringRecordId, second.Results![0]!.MeteringRecordId)
     })
 
     it('answers CustomerNotSubscribed for an unknown customer and for hours after a license ended', async () => {
-      const unknown = await one({ CustomerIdentifier: 'nobody', Timestamp: hourAgo(1) })
+      const unknown = await one({ CustomerIdentifier: 'nobody', Timestamp: midMonthHourAgo(1) })
       assert.equal(unknown.Results![0]!.Status, 'CustomerNotSubscribed')
       assert.match(unknown.Results![0]!.MeteringRecordId!, UUID)
-      const lapsedLate = await one({ CustomerIdentifier: 'lapsed-customer', Timestamp: hourAgo(1) })
+      const lapsedLate = await one({ CustomerIdentifier: 'lapsed-customer', Timestamp: midMonthHourAgo(1) })
       assert.equal(lapsedLate.Results![0]!.Status, 'CustomerNotSubscribed')
-      const lapsedEarly = await one({ CustomerIdentifier: 'lapsed-customer', Timestamp: hourAgo(5) })
+      const lapsedEarly = await one({ CustomerIdentifier: 'lapsed-customer', Timestamp: midMonthHourAgo(5) })
       assert.equal(lapsedEarly.Results![0]!.Status, 'Success')
     })
 
     it('treats CustomerAWSAccountId and CustomerIdentifier of one customer as the same slot', async () => {
-      const byId = await one({ Timestamp: hourAgo(6), Quantity: 2 })
-      const byAccount = await one({ Timestamp: hourAgo(6), Quantity: 2, CustomerIdentifier: undefined, CustomerAWSAccountId: BUYER_ACCOUNT })
+      const byId = await one({ Timestamp: midMonthHourAgo(6), Quantity: 2 })
+      const byAccount = await one({ Timestamp: midMonthHourAgo(6), Quantity: 2, CustomerIdentifier: undefined, CustomerAWSAccountId: BUYER_ACCOUNT })
       assert.equal(byAccount.Results![0]!.Status, 'Success')
       assert.equal(byAccount.Results![0]!.MeteringRecordId, byId.Results![0]!.MeteringRecordId)
-      assert.deepEqual(byAccount.Results![0]!.UsageRecord, { Timestamp: hourAgo(6), CustomerAWSAccountId: BUYER_ACCOUNT, Dimension: 'users', Quantity: 2 })
+      assert.deepEqual(byAccount.Results![0]!.UsageRecord, { Timestamp: midMonthHourAgo(6), CustomerAWSAccountId: BUYER_ACCOUNT, Dimension: 'users', Quantity: 2 })
     })
 
     it('returns results in input order with a status for each record', async () => {
       const records = ['users', 'api_calls'].flatMap((dimension) => [CUSTOMER, 'stranger'].map((customer) => ({
-        Timestamp: hourAgo(7), CustomerIdentifier: customer, Dimension: dimension, Quantity: 1,
+        Timestamp: midMonthHourAgo(7), CustomerIdentifier: customer, Dimension: dimension, Quantity: 1,
       })))
       const out = await batch({ ProductCode: 'demo-saas', UsageRecords: records })
       assert.deepEqual(out.Results!.map((r) => [r.UsageRecord!.Dimension, r.UsageRecord!.CustomerIdentifier, r.Status]), [
@@ -99,7 +96,7 @@ describe('BatchMeterUsage', () => {
     })
 
     it('accepts 25 records and answers an empty batch with empty lists', async () => {
-      const records = Array.from({ length: 25 }, (_, i) => ({ Timestamp: hourAgo(8), CustomerIdentifier: `c-${i}`, Dimension: 'users', Quantity: i }))
+      const records = Array.from({ length: 25 }, (_, i) => ({ Timestamp: midMonthHourAgo(8), CustomerIdentifier: `c-${i}`, Dimension: 'users', Quantity: i }))
       assert.equal((await batch({ ProductCode: 'demo-saas', UsageRecords: records })).Results!.length, 25)
       const empty = await batch({ ProductCode: 'demo-saas', UsageRecords: [] })
       assert.deepEqual([empty.Results, empty.UnprocessedRecords], [[], []])
@@ -110,16 +107,16 @@ describe('BatchMeterUsage', () => {
         { AllocatedUsageQuantity: 0, Tags: [{ Key: 'BusinessUnit', Value: 'IT' }] },
         { AllocatedUsageQuantity: 0 },
       ]
-      const out = await one({ Timestamp: hourAgo(9), Quantity: undefined, UsageAllocations: allocations })
+      const out = await one({ Timestamp: midMonthHourAgo(9), Quantity: undefined, UsageAllocations: allocations })
       assert.equal(out.Results![0]!.UsageRecord!.Quantity, 0)
       assert.deepEqual(out.Results![0]!.UsageRecord!.UsageAllocations, allocations)
     })
 
     it('meters by LicenseArn and CustomerAWSAccountId without a ProductCode (concurrent agreements)', async () => {
-      const out = await batch({ UsageRecords: [{ Timestamp: hourAgo(10), CustomerAWSAccountId: BUYER_ACCOUNT, LicenseArn: LICENSE_ARN, Dimension: 'users', Quantity: 4 }] })
+      const out = await batch({ UsageRecords: [{ Timestamp: midMonthHourAgo(10), CustomerAWSAccountId: BUYER_ACCOUNT, LicenseArn: LICENSE_ARN, Dimension: 'users', Quantity: 4 }] })
       assert.equal(out.Results![0]!.Status, 'Success')
       assert.equal(out.Results![0]!.UsageRecord!.LicenseArn, LICENSE_ARN)
-      const retry = await batch({ UsageRecords: [{ Timestamp: hourAgo(10), CustomerAWSAccountId: BUYER_ACCOUNT, LicenseArn: LICENSE_ARN, Dimension: 'users', Quantity: 4 }] })
+      const retry = await batch({ UsageRecords: [{ Timestamp: midMonthHourAgo(10), CustomerAWSAccountId: BUYER_ACCOUNT, LicenseArn: LICENSE_ARN, Dimension: 'users', Quantity: 4 }] })
       assert.equal(retry.Results![0]!.MeteringRecordId, out.Results![0]!.MeteringRecordId)
     })
   })
@@ -176,7 +173,7 @@ describe('BatchMeterUsage', () => {
     })
 
     it('refuses more than 25 records with a ValidationException naming usageRecords', async () => {
-      const records = Array.from({ length: 26 }, () => ({ Timestamp: hourAgo(1), CustomerIdentifier: CUSTOMER, Dimension: 'users' }))
+      const records = Array.from({ length: 26 }, () => ({ Timestamp: midMonthHourAgo(1), CustomerIdentifier: CUSTOMER, Dimension: 'users' }))
       const e = await errorOf(() => batch({ ProductCode: 'demo-saas', UsageRecords: records }))
       assert.equal(e.name, 'ValidationException')
       assert.match(e.message, /^1 validation error detected: Value '.*' at 'usageRecords' failed to satisfy constraint: Member must have length less than or equal to 25$/)
@@ -186,12 +183,12 @@ describe('BatchMeterUsage', () => {
       const both = await errorOf(() => one({ CustomerIdentifier: undefined, CustomerAWSAccountId: BUYER_ACCOUNT, LicenseArn: LICENSE_ARN }))
       assert.equal(both.name, 'ValidationException')
       assert.equal(both.message, 'ProductCode and LicenseArn are mutually exclusive: send ProductCode for the request, or LicenseArn in every UsageRecord.')
-      const wrongAccount = await errorOf(() => batch({ UsageRecords: [{ Timestamp: hourAgo(1), CustomerAWSAccountId: '999999999999', LicenseArn: LICENSE_ARN, Dimension: 'users' }] }))
+      const wrongAccount = await errorOf(() => batch({ UsageRecords: [{ Timestamp: midMonthHourAgo(1), CustomerAWSAccountId: '999999999999', LicenseArn: LICENSE_ARN, Dimension: 'users' }] }))
       assert.equal(wrongAccount.name, 'InvalidLicenseException')
       assert.equal(wrongAccount.message, `The LicenseArn ${LICENSE_ARN} does not belong to CustomerAWSAccountId 999999999999.`)
-      const unknown = await errorOf(() => batch({ UsageRecords: [{ Timestamp: hourAgo(1), CustomerAWSAccountId: BUYER_ACCOUNT, LicenseArn: 'arn:aws:license-manager::222222222222:license/l-nope', Dimension: 'users' }] }))
+      const unknown = await errorOf(() => batch({ UsageRecords: [{ Timestamp: midMonthHourAgo(1), CustomerAWSAccountId: BUYER_ACCOUNT, LicenseArn: 'arn:aws:license-manager::222222222222:license/l-nope', Dimension: 'users' }] }))
       assert.equal(unknown.name, 'InvalidLicenseException')
-      const noProduct = await errorOf(() => batch({ UsageRecords: [{ Timestamp: hourAgo(1), CustomerIdentifier: CUSTOMER, Dimension: 'users' }] }))
+      const noProduct = await errorOf(() => batch({ UsageRecords: [{ Timestamp: midMonthHourAgo(1), CustomerIdentifier: CUSTOMER, Dimension: 'users' }] }))
       assert.equal(noProduct.name, 'ValidationException')
       assert.equal(noProduct.message, 'ProductCode is required unless every UsageRecord carries a LicenseArn.')
     })
