@@ -26,6 +26,8 @@ export function createAuditTrail(deps: { ledger: Ledger; realClock: Clock; reten
   // Events of concurrent calls are written together: one statement, one ledger job.
   let buffer: AuditEvent[] = []
   const flush = () => {
+    // close() may have flushed already, before the flush scheduled by record() runs.
+    if (buffer.length === 0) return
     const events = buffer
     buffer = []
     const write = deps.ledger.appendAuditEvents(events)
