@@ -29,14 +29,16 @@ export function createMemoryCatalog(world: World): Catalog {
   const customers = new Map(world.customers.map((c) => [c.identifier, c]))
   const byAccount = groupBy(world.customers, (c) => c.accountId)
   const byArn = groupBy(world.licenses, (l) => l.arn)
-  const byGrant = groupBy(world.licenses, (l) => `${l.customer}\u0000${l.product}`)
+  // Nested maps: a lookup hashes the two strings it was given instead of building a third.
+  const byGrant = new Map<string, Map<string, License[]>>()
+  for (const [customer, licenses] of groupBy(world.licenses, (l) => l.customer)) byGrant.set(customer, groupBy(licenses, (l) => l.product))
   return {
     findSigningIdentity: (key) => identities.get(key),
     findProduct: (code) => products.get(code),
     findCustomer: (id) => customers.get(id),
     customersOfAccount: (accountId) => byAccount.get(accountId) ?? [],
     licenseGrants: (arn) => byArn.get(arn) ?? [],
-    grantsTo: (customer, product) => byGrant.get(`${customer}\u0000${product}`) ?? [],
+    grantsTo: (customer, product) => byGrant.get(customer)?.get(product) ?? [],
   }
 }
 

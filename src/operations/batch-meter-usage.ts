@@ -80,7 +80,7 @@ export const batchMeterUsage = defineOperation({
     // 4. Decide each record's status and write them as one unit.
     const usage = processed.map((record) => toUsageRecord(record, product, billed(record, product, ctx.catalog), ctx))
     const outcomes = await ctx.ledger.recordUsage(
-      usage.map((record) => ({ record, duplicateKey: duplicateAttemptKey(record.dedupKey, record.quantity) })),
+      usage.map((record) => ({ record, duplicateKey: duplicateAttemptKey(record.dedupKey, record.hourMs, record.quantity) })),
       isReplayOf,
     )
     return {
@@ -158,8 +158,15 @@ function billed(record: WireUsageRecord, product: Product, catalog: Catalog): Bi
   const customers: readonly Customer[] = record.CustomerAWSAccountId
     ? catalog.customersOfAccount(record.CustomerAWSAccountId)
     : [catalog.findCustomer(record.CustomerIdentifier!)].filter((c): c is Customer => c !== undefined)
-  const grants = customers.flatMap((c) => catalog.grantsTo(c.identifier, product.code))
-  const customer = customers.find((c) => catalog.grantsTo(c.identifier, product.code).length > 0) ?? customers[0]
+  let grants: readonly License[] = []
+  let customer: Customer | undefined
+  for (const c of customers) {
+    const held = catalog.grantsTo(c.identifier, product.code)
+    if (held.length === 0) continue
+    customer ??= c
+    grants = grants.length === 0 ? held : [...grants, ...held]
+  }
+  customer ??= customers[0]
   const customerKey = customer ? `customer:${customer.identifier}`
     : record.CustomerAWSAccountId ? `account:${record.CustomerAWSAccountId}` : `unknown:${record.CustomerIdentifier}`
   return { slotKey: batchSlotKey(product.code, customerKey, record.Dimension, hourMs), grants }

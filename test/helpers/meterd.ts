@@ -9,6 +9,7 @@ import type { MeterdConfig } from '../../src/config/config.js'
 import { AWS_QUOTAS, type QuotaSettings } from '../../src/controls/quotas.js'
 import { type MeterdServer, startServer } from '../../src/server/build-server.js'
 import { freshStore } from './store.js'
+import type { StoreLocation } from '../../src/ledger/open-ledger.js'
 import { type ManualClock, manualClock } from '../../src/shared/clock.js'
 
 export const SELLER = { accessKeyId: 'AKIAMETERDSELLER0001', secretAccessKey: 'meterd-demo-seller-secret' }
@@ -26,8 +27,10 @@ export interface TestMeterd {
   /** Calls the admin API with the server's token. */
   admin(method: string, path: string, body?: unknown): Promise<{ status: number; body: any }>
   client(credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string }, region?: string): MarketplaceMeteringClient
-  /** Stops and starts meterd on the same data folder. */
-  restart(): Promise<void>
+  /** Where the ledger lives (the SQLite data folder, or a PostgreSQL schema). */
+  store: StoreLocation
+  /** Stops and starts meterd on the same store; `whileStopped` runs in between. */
+  restart(whileStopped?: () => Promise<void>): Promise<void>
   close(): Promise<void>
 }
 
@@ -84,8 +87,10 @@ export async function startMeterd(options: TestOptions = {}): Promise<TestMeterd
       clients.push(client)
       return client
     },
-    async restart() {
+    store: store.location,
+    async restart(whileStopped) {
       await server.close()
+      await whileStopped?.()
       server = await startServer({ ...config, port: Number(new URL(t.url).port) }, clock ? { clock } : {})
       t.server = server
     },

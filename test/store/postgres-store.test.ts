@@ -36,7 +36,7 @@ describe('meterd on PostgreSQL: start-up errors and migrations', () => {
   it('meterd migrate applies every migration and says so', async () => {
     const run = await runCli(['migrate', '--store', url])
     assert.equal(run.code, 0, run.stderr)
-    assert.equal(run.stdout.trim(), `ledger schema is up to date (0005_drop_product_hour_index) in PostgreSQL ${url}`)
+    assert.equal(run.stdout.trim(), `ledger schema is up to date (0006_hour_first_usage_keys) in PostgreSQL ${url}`)
     const tables = await sql(`SELECT table_name FROM information_schema.tables WHERE table_schema = '${schema}' ORDER BY table_name`)
     assert.deepEqual(tables.rows.map((r) => r.table_name), [
       'audit_events', 'client_tokens', 'control_state', 'fault_rules', 'kysely_migration', 'kysely_migration_lock', 'quota_buckets',

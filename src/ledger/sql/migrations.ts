@@ -153,6 +153,50 @@ const MIGRATIONS: Record<string, Migration> = {
       await db.schema.createIndex('usage_records_product_hour').on('usage_records').columns(['product_code', 'hour_ms']).execute()
     },
   },
+  '0006_hour_first_usage_keys': {
+    // Usage slot keys now start with their hour instead of ending with it (domain/usage-record.ts).
+    // Keys of both shapes must never live side by side, or the retry of a request recorded before
+    // the upgrade would not find its slot and would be recorded twice.
+    up: (db: Kysely<any>) => rewriteUsageKeys(db, hourFirstKey),
+    down: (db: Kysely<any>) => rewriteUsageKeys(db, hourLastKey),
+  },
+}
+
+/** Rewrites every usage_records.dedup_key, a page of rows at a time, in id order. */
+async function rewriteUsageKeys(db: Kysely<any>, rewrite: (key: string) => string): Promise<void> {
+  let after = ''
+  for (;;) {
+    const rows: { metering_record_id: string; dedup_key: string }[] = await db.selectFrom('usage_records')
+      .select(['metering_record_id', 'dedup_key']).where('metering_record_id', '>', after)
+      .orderBy('metering_record_id').limit(1000).execute()
+    if (rows.length === 0) return
+    for (const row of rows) {
+      const key = rewrite(row.dedup_key)
+      if (key !== row.dedup_key) await db.updateTable('usage_records').set({ dedup_key: key }).where('metering_record_id', '=', row.metering_record_id).execute()
+    }
+    after = rows.at(-1)!.metering_record_id
+  }
+}
+
+// The two key shapes, frozen here as they were when this migration was written: a later change
+// of the key format gets a migration of its own.
+// Up to 0005: ["B"|"L"|"M", a, b, dimension, hourMs] and ["D", slotKey, quantity].
+// From 0006:  [hourMs, "B"|"L"|"M", a, b, dimension] and [hourMs, "D", slotKey, quantity].
+type KeyPart = string | number
+function hourFirstKey(key: string): string {
+  const parts = JSON.parse(key) as KeyPart[]
+  if (typeof parts[0] !== 'string') return key // already hour-first
+  if (parts[0] === 'D') {
+    const slot = hourFirstKey(parts[1] as string)
+    return JSON.stringify([(JSON.parse(slot) as KeyPart[])[0], 'D', slot, parts[2]])
+  }
+  return JSON.stringify([parts[4], ...parts.slice(0, 4)])
+}
+function hourLastKey(key: string): string {
+  const parts = JSON.parse(key) as KeyPart[]
+  if (typeof parts[0] !== 'number') return key // already hour-last
+  if (parts[1] === 'D') return JSON.stringify(['D', hourLastKey(parts[2] as string), parts[3]])
+  return JSON.stringify([...parts.slice(1), parts[0]])
 }
 
 export const migrationProvider: MigrationProvider = { getMigrations: async () => MIGRATIONS }

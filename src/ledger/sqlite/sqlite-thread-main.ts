@@ -1,6 +1,7 @@
 import { parentPort, workerData } from 'node:worker_threads'
 import { isReplayOf } from '../../domain/usage-record.js'
-import type { Ledger } from '../ledger.js'
+import { CREATED } from './sqlite-thread.js'
+import type { Ledger, RecordUsageOutcome } from '../ledger.js'
 import { createSqliteLedger } from './sqlite-ledger.js'
 
 // The ledger thread (see sqlite-thread.ts): runs the SQLite ledger and answers calls by id.
@@ -10,7 +11,7 @@ try {
   port.on('message', async ({ id, method, args }: { id: number; method: keyof Ledger; args: unknown[] }) => {
     try {
       const value = method === 'recordUsage'
-        ? await ledger.recordUsage(args[0] as Parameters<Ledger['recordUsage']>[0], isReplayOf)
+        ? withoutCreatedRecords(await ledger.recordUsage(args[0] as Parameters<Ledger['recordUsage']>[0], isReplayOf))
         : await (ledger[method] as (...a: unknown[]) => Promise<unknown>)(...args)
       port.postMessage({ id, value })
     } catch (error) {
@@ -20,4 +21,9 @@ try {
   port.postMessage({ ready: true })
 } catch (error) {
   port.postMessage({ failed: (error as Error).message })
+}
+
+// A created record is the one the caller sent: not copying it back halves what crosses threads.
+function withoutCreatedRecords(outcomes: RecordUsageOutcome[]): unknown[] {
+  return outcomes.map((outcome) => (outcome.kind === 'created' ? CREATED : outcome))
 }

@@ -1,7 +1,10 @@
 import { Worker } from 'node:worker_threads'
 import { isReplayOf } from '../../domain/usage-record.js'
-import type { Ledger } from '../ledger.js'
+import type { Ledger, RecordUsageOutcome } from '../ledger.js'
 import type { SqliteLedgerOptions } from './sqlite-ledger.js'
+
+/** How the ledger thread answers 'created': the caller already holds the record it sent. */
+export const CREATED = 0
 
 type Reply = { id: number; value?: unknown; error?: { message: string; name: string } } | { commit: number } | { ready: true } | { failed: string }
 
@@ -49,7 +52,8 @@ export function createThreadedSqliteLedger(options: SqliteLedgerOptions): Promis
       recordUsage(commands, isReplay) {
         // Functions cannot cross threads; the one replay rule there is runs on the other side.
         if (isReplay !== isReplayOf) return Promise.reject(new Error('the threaded SQLite ledger applies isReplayOf only'))
-        return call('recordUsage', [commands])
+        return call('recordUsage', [commands]).then((outcomes: (RecordUsageOutcome | typeof CREATED)[]) =>
+          outcomes.map((outcome, i) => (outcome === CREATED ? { kind: 'created', record: commands[i]!.record } : outcome)))
       },
       findRecord: method('findRecord'),
       countRecords: method('countRecords'),
