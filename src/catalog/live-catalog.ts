@@ -40,7 +40,8 @@ export async function openLiveCatalog(store: WorldStore, options: { configWorld?
   const refresh = async () => {
     if (version !== 0 && (await store.worldVersion()) === version) return
     const stored = await store.loadWorld()
-    if (stored && stored.version !== version) adopt(stored.version, parseWorld(stored.document))
+    // Only forward: a read begun before this node's own update may land after it.
+    if (stored && stored.version > version) adopt(stored.version, parseWorld(stored.document))
   }
   const update = async <T>(change: (w: World) => { world: World; result: T }, atMs: number): Promise<T> => {
     for (;;) {

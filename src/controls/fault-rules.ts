@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import type { Ledger } from '../ledger/ledger.js'
 import type { Clock } from '../shared/clock.js'
+import { staleReadGuard } from '../shared/stale-reads.js'
 import { newId } from '../shared/ids.js'
 
 const OPERATION_NAMES = ['BatchMeterUsage', 'MeterUsage', 'RegisterUsage', 'ResolveCustomer'] as const
@@ -68,16 +69,16 @@ export interface FaultRules {
  */
 export async function openFaultRules(store: Pick<Ledger, 'listFaultRules' | 'addFaultRule' | 'removeFaultRule' | 'removeAllFaultRules' | 'consumeFaultRule'>, realClock: Clock, random: () => number = Math.random): Promise<FaultRules> {
   let cache: FaultRule[] = []
-  const reload = async () => {
-    cache = (await store.listFaultRules()).map((r) => {
-      const spec = r.document as FaultRuleSpec
-      const rule: FaultRule = { ...spec, id: r.id, createdAt: new Date(r.createdAtMs).toISOString() }
-      if (r.remaining !== undefined) rule.remaining = r.remaining
-      if (spec.forSeconds !== undefined) rule.expiresAt = new Date(r.createdAtMs + spec.forSeconds * 1000).toISOString()
-      return rule
-    })
-    return cache
-  }
+  const guard = staleReadGuard()
+  const reload = () => guard.read(async () => (await store.listFaultRules()).map((r) => {
+    const spec = r.document as FaultRuleSpec
+    const rule: FaultRule = { ...spec, id: r.id, createdAt: new Date(r.createdAtMs).toISOString() }
+    if (r.remaining !== undefined) rule.remaining = r.remaining
+    if (spec.forSeconds !== undefined) rule.expiresAt = new Date(r.createdAtMs + spec.forSeconds * 1000).toISOString()
+    return rule
+  }), (rules) => {
+    cache = rules
+  })
   await reload()
   const live = (rule: FaultRule, nowMs: number) =>
     (rule.expiresAt === undefined || Date.parse(rule.expiresAt) > nowMs) && (rule.remaining === undefined || rule.remaining > 0)
@@ -86,16 +87,16 @@ export async function openFaultRules(store: Pick<Ledger, 'listFaultRules' | 'add
     async add(spec) {
       // Time-ordered ids: rules added within one millisecond still list (and apply) in the order added.
       const id = newId()
-      await store.addFaultRule({ id, document: spec, remaining: spec.times, createdAtMs: realClock.nowMs() })
+      await guard.write(() => store.addFaultRule({ id, document: spec, remaining: spec.times, createdAtMs: realClock.nowMs() }))
       return (await reload()).find((r) => r.id === id)!
     },
     async remove(id) {
-      const removed = await store.removeFaultRule(id)
+      const removed = await guard.write(() => store.removeFaultRule(id))
       await reload()
       return removed
     },
     async clear() {
-      const n = await store.removeAllFaultRules()
+      const n = await guard.write(() => store.removeAllFaultRules())
       await reload()
       return n
     },

@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import type { Ledger } from '../ledger/ledger.js'
 import type { Clock } from '../shared/clock.js'
+import { staleReadGuard } from '../shared/stale-reads.js'
 
 /** Requests per second per AWS account per Region, as AWS publishes them (ResolveCustomer has none). */
 export const AWS_QUOTAS = Object.freeze({ BatchMeterUsage: 10, MeterUsage: 10, RegisterUsage: 5 })
@@ -42,19 +43,21 @@ const CONTROL_NAME = 'quotas'
 export async function openQuotas(store: Pick<Ledger, 'loadControl' | 'saveControl' | 'takeQuotaToken'>, realClock: Clock, initial: QuotaSettings, shared = false): Promise<Quotas> {
   let settings = initial
   const buckets = new Map<string, Bucket>()
+  const guard = staleReadGuard()
   const refresh = async () => {
-    const stored = await store.loadControl(CONTROL_NAME)
-    if (stored) settings = QuotaSettings.parse(stored)
+    await guard.read(() => store.loadControl(CONTROL_NAME), (stored) => {
+      if (stored) settings = QuotaSettings.parse(stored)
+    })
   }
   await refresh()
   return {
     settings: () => settings,
-    async update(next) {
+    update: (next) => guard.write(async () => {
       settings = next
       buckets.clear()
       await store.saveControl(CONTROL_NAME, next, realClock.nowMs())
       return settings
-    },
+    }),
     async take(operation, accountId, region) {
       const rate = settings.rates[operation as keyof QuotaSettings['rates']]
       if (!settings.enabled || rate === undefined) return true

@@ -1,5 +1,6 @@
 import type { Ledger } from '../ledger/ledger.js'
 import type { Clock } from '../shared/clock.js'
+import { staleReadGuard } from '../shared/stale-reads.js'
 
 /** How meterd's metering "now" relates to real time. */
 export type ClockState =
@@ -37,6 +38,7 @@ const CONTROL_NAME = 'virtual-clock'
 
 export async function openVirtualClock(store: Pick<Ledger, 'loadControl' | 'saveControl'>, realClock: Clock): Promise<VirtualClock> {
   let state: ClockState = { mode: 'real' }
+  const guard = staleReadGuard()
   const nowMs = () => {
     switch (state.mode) {
       case 'real': return realClock.nowMs()
@@ -48,14 +50,15 @@ export async function openVirtualClock(store: Pick<Ledger, 'loadControl' | 'save
     const now = nowMs()
     return { mode: state.mode, now: new Date(now).toISOString(), nowMs: now, offsetMs: now - realClock.nowMs() }
   }
-  const save = async (next: ClockState) => {
+  const save = (next: ClockState) => guard.write(async () => {
     state = next
     await store.saveControl(CONTROL_NAME, next, realClock.nowMs())
     return view()
-  }
+  })
   const refresh = async () => {
-    const stored = await store.loadControl(CONTROL_NAME) as ClockState | undefined
-    if (stored) state = stored
+    await guard.read(() => store.loadControl(CONTROL_NAME) as Promise<ClockState | undefined>, (stored) => {
+      if (stored) state = stored
+    })
   }
   await refresh()
   return {

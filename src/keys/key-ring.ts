@@ -2,6 +2,7 @@ import { createPublicKey, generateKeyPairSync, type JsonWebKey } from 'node:cryp
 import { importPKCS8, type CryptoKey, SignJWT } from 'jose'
 import type { SigningKey } from '../domain/registration.js'
 import type { Ledger, NewSigningKey } from '../ledger/ledger.js'
+import { staleReadGuard } from '../shared/stale-reads.js'
 
 /**
  * The RSA keys RegisterUsage signs with. Generated on first start and stored in the ledger,
@@ -34,22 +35,23 @@ export async function openKeyRing(ledger: Pick<Ledger, 'listSigningKeys' | 'addS
   let keys = await ledger.listSigningKeys()
   if (keys.length === 0) keys = await ledger.addSigningKey(generateSigningKey(atMs), { expireCurrentAtMs: atMs, onlyIfNone: true })
   const imported = new Map<number, Promise<CryptoKey>>()
+  const guard = staleReadGuard()
+  const reload = () => guard.read(() => ledger.listSigningKeys(), (stored) => {
+    keys = stored
+  })
   return {
     list: () => keys,
     async find(version) {
       let key = keys.find((k) => k.version === version)
-      if (!key) {
-        keys = await ledger.listSigningKeys()
-        key = keys.find((k) => k.version === version)
-      }
+      if (!key) key = (await reload()).find((k) => k.version === version)
       return key
     },
-    async rotate(rotatedAtMs) {
+    rotate: (rotatedAtMs) => guard.write(async () => {
       keys = await ledger.addSigningKey(generateSigningKey(rotatedAtMs), { expireCurrentAtMs: rotatedAtMs })
       return keys
-    },
+    }),
     async refresh() {
-      keys = await ledger.listSigningKeys()
+      await reload()
     },
     async sign(key, claims) {
       let privateKey = imported.get(key.version)
