@@ -63,7 +63,7 @@ export async function createPostgresLedger(options: PostgresLedgerOptions): Prom
         }
         // Durability must not depend on how the server happens to be configured; one round trip.
         await client.query('BEGIN; SET LOCAL synchronous_commit TO on')
-        const result = await work(ledgerStatements(db, executor))
+        const result = await work(ledgerStatements(db, executor, 'postgres'))
         await client.query('COMMIT')
         client.release()
         return result
@@ -80,9 +80,11 @@ export async function createPostgresLedger(options: PostgresLedgerOptions): Prom
     await db.destroy()
   })
   // Each merged usage write is one transaction: its request count is the commit's group size.
+  // Groups of at most 500 records keep several backends busy at once; one large group left
+  // PostgreSQL working on one core while the next group waited.
   const batched = createUsageBatcher(
     (commands, isReplay) => inTransaction((s) => recordUsage(s, commands, isReplay)),
-    { maxInFlight: Math.max(2, (options.poolSize ?? 10) - 2), maxRecords: 2000, ...(options.onCommit ? { onWrite: options.onCommit } : {}) },
+    { maxInFlight: Math.max(2, (options.poolSize ?? 10) - 2), maxRecords: 500, ...(options.onCommit ? { onWrite: options.onCommit } : {}) },
   )
   return { ...ledger, recordUsage: batched }
 }

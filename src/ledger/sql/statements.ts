@@ -17,6 +17,22 @@ import type {
 // Rows per multi-row statement: far below SQLite's 32766 and PostgreSQL's 65535 parameters.
 const INSERT_CHUNK = 500
 
+export type SqlDialect = 'sqlite' | 'postgres'
+
+// PostgreSQL array types of the columns inserted in bulk (see bulkInsert); every column listed.
+type ArrayType = 'text' | 'int8' | 'int4'
+const USAGE_COLUMN_TYPES: Record<keyof UsageRecordRow, ArrayType> = {
+  metering_record_id: 'text', dedup_key: 'text', operation: 'text', status: 'text', product_code: 'text', dimension: 'text',
+  quantity: 'int8', timestamp_ms: 'int8', hour_ms: 'int8', customer_identifier: 'text', customer_account_id: 'text',
+  license_arn: 'text', resource_id: 'text', allocations: 'text', caller_account_id: 'text', caller_access_key_id: 'text',
+  request_id: 'text', received_at_ms: 'int8',
+}
+const AUDIT_COLUMN_TYPES: Record<keyof AuditEventRow, ArrayType> = {
+  event_id: 'text', time_ms: 'int8', operation: 'text', caller_account_id: 'text', access_key_id: 'text', source_ip: 'text',
+  user_agent: 'text', request_id: 'text', request_parameters: 'text', http_status: 'int4', error_code: 'text', error_message: 'text',
+  response_elements: 'text', injected_fault: 'text', duration_ms: 'int4',
+}
+
 /** Runs compiled Kysely queries on a connection that is inside a transaction. */
 export interface SqlExecutor {
   /** Runs a write and returns how many rows it changed. */
@@ -29,7 +45,7 @@ export interface SqlExecutor {
  * statement with no rules in it; idempotency comes from UNIQUE/PRIMARY keys (insert-if-absent,
  * then re-read), never read-then-insert, so it holds when two nodes race.
  */
-export function ledgerStatements(db: Kysely<LedgerDatabase>, x: SqlExecutor) {
+export function ledgerStatements(db: Kysely<LedgerDatabase>, x: SqlExecutor, dialect: SqlDialect) {
   const first = async <T>(query: Compilable) => (await x.rows<T>(query))[0]
   const usage = (row: UsageRecordRow | undefined): UsageRecord | undefined => (row ? rowToUsageRecord(row) : undefined)
   const usageWhere = <O>(q: SelectQueryBuilder<LedgerDatabase, 'usage_records', O>, f: UsageQuery) => {
@@ -50,17 +66,27 @@ export function ledgerStatements(db: Kysely<LedgerDatabase>, x: SqlExecutor) {
     }
     return q
   }
-  // The multi-row insert is the hot statement: its SQL is built by Kysely once per row count and
-  // then only bound, instead of rebuilding and compiling an AST of rows × 18 values each time.
-  const insertSql = new Map<number, string>()
-  const insertUsageRows = (rows: UsageRecordRow[]): Compilable => {
-    let text = insertSql.get(rows.length)
+  // Bulk inserts are the hot statements, so their SQL is built once and then only bound. SQLite
+  // takes a VALUES list, built once per row count. PostgreSQL takes unnest() over one array per
+  // column, one statement whatever the count: planning a VALUES list of n rows × 18 parameters on
+  // every call cost it more than storing the rows.
+  const bulkSql = new Map<string, string>()
+  const anyDb = db as unknown as Kysely<any>
+  const bulkInsert = (table: string, types: Record<string, ArrayType>, rows: readonly object[], options: { ignoreConflicts?: boolean; returning?: string } = {}): Compilable => {
+    const postgres = dialect === 'postgres'
+    const columns = postgres ? Object.keys(types) : Object.keys(rows[0]!) // SQLite: the order Kysely gives the INSERT
+    const cacheKey = postgres ? table : `${table}/${rows.length}`
+    let text = bulkSql.get(cacheKey)
     if (text === undefined) {
-      text = db.insertInto('usage_records').values(rows).onConflict((oc) => oc.doNothing()).returning('metering_record_id').compile().sql
-      insertSql.set(rows.length, text)
+      let q = postgres
+        ? anyDb.insertInto(table).columns(columns).expression(sql`select * from unnest(${sql.join(columns.map((c) => sql`${[]}::${sql.raw(types[c]!)}[]`))})`)
+        : anyDb.insertInto(table).values(rows as Record<string, unknown>[])
+      if (options.ignoreConflicts) q = q.onConflict((oc) => oc.doNothing())
+      text = (options.returning ? q.returning(options.returning) : q).compile().sql
+      bulkSql.set(cacheKey, text)
     }
-    const columns = Object.keys(rows[0]!) as (keyof UsageRecordRow)[] // the order Kysely gave the INSERT
-    const parameters = rows.flatMap((row) => columns.map((c) => row[c]))
+    const values = rows as readonly Record<string, unknown>[]
+    const parameters = postgres ? columns.map((c) => values.map((r) => r[c])) : values.flatMap((r) => columns.map((c) => r[c]))
     return { compile: () => CompiledQuery.raw(text!, parameters) }
   }
   // Whole 15-minute slices, inlined so PostgreSQL sees one expression in SELECT and GROUP BY.
@@ -75,7 +101,8 @@ export function ledgerStatements(db: Kysely<LedgerDatabase>, x: SqlExecutor) {
       const inserted = new Set<string>()
       const ordered = [...records].sort((a, b) => (a.dedupKey < b.dedupKey ? -1 : a.dedupKey > b.dedupKey ? 1 : 0))
       for (let i = 0; i < ordered.length; i += INSERT_CHUNK) {
-        const rows = await x.rows<{ metering_record_id: string }>(insertUsageRows(ordered.slice(i, i + INSERT_CHUNK).map(usageRecordToRow)))
+        const rows = await x.rows<{ metering_record_id: string }>(bulkInsert('usage_records', USAGE_COLUMN_TYPES,
+          ordered.slice(i, i + INSERT_CHUNK).map(usageRecordToRow), { ignoreConflicts: true, returning: 'metering_record_id' }))
         for (const row of rows) inserted.add(row.metering_record_id)
       }
       const tags = ordered.filter((r) => inserted.has(r.meteringRecordId)).flatMap((r) => (r.allocations ?? []).flatMap((a, i) => a.tags.map((t) => ({
@@ -190,7 +217,7 @@ export function ledgerStatements(db: Kysely<LedgerDatabase>, x: SqlExecutor) {
     insertRegistrationIfAbsent: async (registration: Registration) =>
       (await x.write(db.insertInto('registrations').values(registrationToRow(registration)).onConflict((oc) => oc.doNothing()))) > 0,
     async insertAuditEvents(events: readonly AuditEvent[]): Promise<void> {
-      for (let i = 0; i < events.length; i += INSERT_CHUNK) await x.write(db.insertInto('audit_events').values(events.slice(i, i + INSERT_CHUNK).map(auditEventToRow)))
+      for (let i = 0; i < events.length; i += INSERT_CHUNK) await x.write(bulkInsert('audit_events', AUDIT_COLUMN_TYPES, events.slice(i, i + INSERT_CHUNK).map(auditEventToRow)))
     },
     async listAuditEvents(filter: AuditQuery, after: { timeMs: number; eventId: string } | undefined, limit: number): Promise<AuditEvent[]> {
       let q = db.selectFrom('audit_events').selectAll()

@@ -53,7 +53,7 @@ export async function createSqliteLedger(options: SqliteLedgerOptions): Promise<
       return statement.all(...parameters) as T[]
     },
   }
-  const statements = ledgerStatements(db, executor)
+  const statements = ledgerStatements(db, executor, 'sqlite')
   const commits = new GroupCommit(sqlite, options.onCommit)
   const inTransaction: TransactionRunner = (work) => commits.submit(() => work(statements))
   const ledger = createSqlLedger(inTransaction, async () => {
