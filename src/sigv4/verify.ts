@@ -159,9 +159,14 @@ function parseAuthorization(header: string): { algorithm: string; params: Partia
 function parseAmzDate(text: string): number | undefined {
   const m = /^(\d{4})(\d{2})(\d{2})T(\d{2})(\d{2})(\d{2})Z$/.exec(text)
   if (!m) return undefined
-  const ms = Date.UTC(+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!)
-  // Date.UTC rolls impossible dates over (month 13, day 32, hour 24): refuse them instead.
-  return Number.isNaN(ms) || basicDate(ms) !== text ? undefined : ms
+  const [year, month, day, hour, minute, second] = [+m[1]!, +m[2]! - 1, +m[3]!, +m[4]!, +m[5]!, +m[6]!]
+  const ms = Date.UTC(year, month, day, hour, minute, second)
+  // Date.UTC rolls impossible dates over (month 13, day 32, hour 24) and reads years below 100 as
+  // 19xx: refuse them instead. (Field checks, not a format round trip: this runs on every request.)
+  const d = new Date(ms)
+  const exact = d.getUTCFullYear() === year && d.getUTCMonth() === month && d.getUTCDate() === day &&
+    d.getUTCHours() === hour && d.getUTCMinutes() === minute && d.getUTCSeconds() === second
+  return exact ? ms : undefined
 }
 
 const basicDate = (ms: number) => new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '')

@@ -1,17 +1,19 @@
 import { parentPort, workerData } from 'node:worker_threads'
 import { isReplayOf } from '../../domain/usage-record.js'
-import { CREATED } from './sqlite-thread.js'
-import type { Ledger, RecordUsageOutcome } from '../ledger.js'
+import { CREATED, RECORD_USAGE_OF_MANY, type UsageAnswer } from './sqlite-thread.js'
+import type { Ledger, RecordUsageCommand, RecordUsageOutcome } from '../ledger.js'
 import { createSqliteLedger } from './sqlite-ledger.js'
 
 // The ledger thread (see sqlite-thread.ts): runs the SQLite ledger and answers calls by id.
 const port = parentPort!
 try {
   const ledger = await createSqliteLedger({ dataDir: (workerData as { dataDir: string }).dataDir, onCommit: (jobs) => port.postMessage({ commit: jobs }) })
-  port.on('message', async ({ id, method, args }: { id: number; method: keyof Ledger; args: unknown[] }) => {
+  port.on('message', async ({ id, method, args }: { id: number; method: keyof Ledger | typeof RECORD_USAGE_OF_MANY; args: unknown[] }) => {
     try {
-      const value = method === 'recordUsage'
-        ? withoutCreatedRecords(await ledger.recordUsage(args[0] as Parameters<Ledger['recordUsage']>[0], isReplayOf))
+      const value = method === RECORD_USAGE_OF_MANY
+        ? await Promise.all((args[0] as RecordUsageCommand[][]).map((commands) => ledger.recordUsage(commands, isReplayOf).then(
+          (outcomes): UsageAnswer => ({ outcomes: withoutCreatedRecords(outcomes) }),
+          (error: Error): UsageAnswer => ({ error: { message: error.message, name: error.name } }))))
         : await (ledger[method] as (...a: unknown[]) => Promise<unknown>)(...args)
       port.postMessage({ id, value })
     } catch (error) {
@@ -24,6 +26,6 @@ try {
 }
 
 // A created record is the one the caller sent: not copying it back halves what crosses threads.
-function withoutCreatedRecords(outcomes: RecordUsageOutcome[]): unknown[] {
+function withoutCreatedRecords(outcomes: RecordUsageOutcome[]): (RecordUsageOutcome | typeof CREATED)[] {
   return outcomes.map((outcome) => (outcome.kind === 'created' ? CREATED : outcome))
 }
