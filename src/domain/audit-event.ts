@@ -10,6 +10,11 @@ export interface AuditEvent {
   requestId: string
   /** The request body as parsed (AWS member names), or undefined when it could not be read. */
   requestParameters?: unknown
+  /**
+   * On write only, instead of requestParameters: the body as the JSON text the caller sent, when
+   * it holds no secret. Reads give requestParameters.
+   */
+  requestParametersJson?: string
   httpStatus: number
   errorCode?: string
   errorMessage?: string

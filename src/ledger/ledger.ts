@@ -8,14 +8,14 @@ import type { UsageRecord } from '../domain/usage-record.js'
  * One record to write. The adapter claims `record.dedupKey` (a UNIQUE index does the work):
  * - free slot → the record is stored (`created`);
  * - taken, and `isReplay(existing, record)` → nothing stored, the earlier record is returned (`replayed`);
- * - taken by a different record → with `duplicateKey`, the attempt is stored under that key with
- *   status DuplicateRecord (`duplicate`); without it, nothing is stored (`conflict`).
+ * - taken by a different record → with `keepRefused`, the attempt is stored under its
+ *   `duplicateAttemptKey` with status DuplicateRecord (`duplicate`); without it, nothing is stored (`conflict`).
  * With `clientToken`, the token is claimed first: a token already used with another fingerprint
  * gives `token-conflict`; with the same fingerprint, the record it produced is returned (`replayed`).
  */
 export interface RecordUsageCommand {
   record: UsageRecord
-  duplicateKey?: string
+  keepRefused?: boolean
   clientToken?: { accountId: string; token: string; fingerprint: string }
 }
 

@@ -4,7 +4,7 @@ import { assertValidAllocations } from '../domain/allocations.js'
 import { anyGrantCovers } from '../domain/entitlement.js'
 import { assertBatchWindow } from '../domain/metering-windows.js'
 import {
-  batchSlotKey, duplicateAttemptKey, isReplayOf, licenseSlotKey, type UsageRecord,
+  batchSlotKey, isReplayOf, licenseSlotKey, type UsageRecord,
 } from '../domain/usage-record.js'
 import { AwsError } from '../errors/aws-error.js'
 import type { RecordUsageOutcome } from '../ledger/ledger.js'
@@ -80,7 +80,7 @@ export const batchMeterUsage = defineOperation({
     // 4. Decide each record's status and write them as one unit.
     const usage = processed.map((record) => toUsageRecord(record, product, billed(record, product, ctx.catalog), ctx))
     const outcomes = await ctx.ledger.recordUsage(
-      usage.map((record) => ({ record, duplicateKey: duplicateAttemptKey(record.dedupKey, record.hourMs, record.quantity) })),
+      usage.map((record) => ({ record, keepRefused: true })),
       isReplayOf,
     )
     return {

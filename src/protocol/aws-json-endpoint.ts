@@ -40,6 +40,8 @@ export interface CallReport {
   userAgent?: string
   /** The parsed request body, when it could be read. */
   params?: unknown
+  /** The same body as the JSON text it was parsed from. */
+  paramsJson?: string
   status: number
   error?: AwsError
   output?: object
@@ -50,6 +52,7 @@ interface CallState {
   operation?: string
   caller?: Caller
   params?: unknown
+  paramsJson?: string
   output?: object
   error?: AwsError
   injectedFault?: string
@@ -86,7 +89,7 @@ export async function awsJsonEndpoint(app: FastifyInstance, options: AwsJsonEndp
       ...(state.caller ? { caller: state.caller } : {}),
       sourceIp: request.ip,
       ...(request.headers['user-agent'] ? { userAgent: request.headers['user-agent'] } : {}),
-      ...(state.params !== undefined ? { params: state.params } : {}),
+      ...(state.params !== undefined ? { params: state.params, paramsJson: state.paramsJson } : {}),
       status: reply.statusCode,
       ...(state.error ? { error: state.error } : {}),
       ...(state.output ? { output: state.output } : {}),
@@ -119,8 +122,10 @@ export async function awsJsonEndpoint(app: FastifyInstance, options: AwsJsonEndp
     const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0)
     const caller = authenticate(request, body, options)
     state.caller = caller
-    const params = parseJson(body)
+    const text = body.toString('utf8')
+    const params = parseJson(text)
     state.params = params
+    state.paramsJson = text
     // 2. the seller's controls: quotas, then injected faults (AWS throttles before it validates)
     const accountKey = caller.accountId ?? 'anonymous'
     if (!(await options.quotas.take(operation.name, accountKey, caller.signingRegion ?? 'us-east-1'))) {
@@ -169,10 +174,10 @@ function resolveOperation(target: string | string[] | undefined): Operation {
   return operation
 }
 
-function parseJson(body: Buffer): unknown {
-  if (body.length === 0) return {}
+function parseJson(text: string): unknown {
+  if (text.length === 0) return {}
   try {
-    return JSON.parse(body.toString('utf8'))
+    return JSON.parse(text)
   } catch {
     throw new AwsError('SerializationException', 'The request body is not valid JSON.')
   }

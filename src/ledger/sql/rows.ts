@@ -118,7 +118,7 @@ export const auditEventToRow = (e: AuditEvent): AuditEventRow => ({
   source_ip: e.sourceIp,
   user_agent: e.userAgent ?? null,
   request_id: e.requestId,
-  request_parameters: e.requestParameters === undefined ? null : JSON.stringify(e.requestParameters),
+  request_parameters: e.requestParametersJson ?? (e.requestParameters === undefined ? null : JSON.stringify(e.requestParameters)),
   http_status: e.httpStatus,
   error_code: e.errorCode ?? null,
   error_message: e.errorMessage ?? null,

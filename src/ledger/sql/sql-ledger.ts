@@ -1,3 +1,4 @@
+import { duplicateAttemptKey } from '../../domain/usage-record.js'
 import type { Ledger, RecordUsageCommand, RecordUsageOutcome, ReplayTest } from '../ledger.js'
 import type { LedgerStatements } from './statements.js'
 
@@ -100,7 +101,7 @@ export async function recordUsage(s: LedgerStatements, commands: readonly Record
   const taken = await s.findUsageByKeys(open.filter((i) => !inserted.has(commands[i]!.record.meteringRecordId)).map((i) => commands[i]!.record.dedupKey))
   const attempts: number[] = []
   for (const i of open) {
-    const { record, duplicateKey } = commands[i]!
+    const { record, keepRefused } = commands[i]!
     if (inserted.has(record.meteringRecordId)) {
       outcomes[i] = { kind: 'created', record }
       continue
@@ -108,11 +109,14 @@ export async function recordUsage(s: LedgerStatements, commands: readonly Record
     const existing = taken.get(record.dedupKey)
     if (!existing) throw new Error(`usage slot ${record.dedupKey} is taken but cannot be read`)
     if (isReplay(existing, record)) outcomes[i] = { kind: 'replayed', record: existing }
-    else if (duplicateKey === undefined) outcomes[i] = { kind: 'conflict', existing }
+    else if (!keepRefused) outcomes[i] = { kind: 'conflict', existing }
     else attempts.push(i)
   }
 
-  const attemptRecords = new Map(attempts.map((i) => [i, { ...commands[i]!.record, status: 'DuplicateRecord' as const, dedupKey: commands[i]!.duplicateKey! }]))
+  const attemptRecords = new Map(attempts.map((i) => {
+    const { record } = commands[i]!
+    return [i, { ...record, status: 'DuplicateRecord' as const, dedupKey: duplicateAttemptKey(record.dedupKey, record.hourMs, record.quantity) }]
+  }))
   const attemptsInserted = await s.insertUsageIfAbsent([...attemptRecords.values()])
   const earlierAttempts = await s.findUsageByKeys([...attemptRecords.values()].filter((r) => !attemptsInserted.has(r.meteringRecordId)).map((r) => r.dedupKey))
   for (const [i, attempt] of attemptRecords) {
