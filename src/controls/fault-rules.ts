@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import type { Ledger } from '../ledger/ledger.js'
+import type { Ledger, StoredFaultRule } from '../ledger/ledger.js'
 import type { Clock } from '../shared/clock.js'
 import { staleReadGuard } from '../shared/stale-reads.js'
 import { newId } from '../shared/ids.js'
@@ -70,13 +70,14 @@ export interface FaultRules {
 export async function openFaultRules(store: Pick<Ledger, 'listFaultRules' | 'addFaultRule' | 'removeFaultRule' | 'removeAllFaultRules' | 'consumeFaultRule'>, realClock: Clock, random: () => number = Math.random): Promise<FaultRules> {
   let cache: FaultRule[] = []
   const guard = staleReadGuard()
-  const reload = () => guard.read(async () => (await store.listFaultRules()).map((r) => {
+  const toRule = (r: StoredFaultRule): FaultRule => {
     const spec = r.document as FaultRuleSpec
     const rule: FaultRule = { ...spec, id: r.id, createdAt: new Date(r.createdAtMs).toISOString() }
     if (r.remaining !== undefined) rule.remaining = r.remaining
     if (spec.forSeconds !== undefined) rule.expiresAt = new Date(r.createdAtMs + spec.forSeconds * 1000).toISOString()
     return rule
-  }), (rules) => {
+  }
+  const reload = () => guard.read(async () => (await store.listFaultRules()).map(toRule), (rules) => {
     cache = rules
   })
   await reload()
@@ -86,20 +87,26 @@ export async function openFaultRules(store: Pick<Ledger, 'listFaultRules' | 'add
     list: async () => (await reload()).filter((r) => live(r, realClock.nowMs())),
     async add(spec) {
       // Time-ordered ids: rules added within one millisecond still list (and apply) in the order added.
-      const id = newId()
-      await guard.write(() => store.addFaultRule({ id, document: spec, remaining: spec.times, createdAtMs: realClock.nowMs() }))
-      return (await reload()).find((r) => r.id === id)!
+      const stored = { id: newId(), document: spec, remaining: spec.times, createdAtMs: realClock.nowMs() }
+      // The cache changes with the store, not by a re-read: a re-read overlapping another call's
+      // change is dropped, and this rule must apply to the next call as soon as add() returns.
+      return guard.write(async () => {
+        await store.addFaultRule(stored)
+        const rule = toRule(stored)
+        cache = [...cache, rule]
+        return rule
+      })
     },
-    async remove(id) {
-      const removed = await guard.write(() => store.removeFaultRule(id))
-      await reload()
+    remove: (id) => guard.write(async () => {
+      const removed = await store.removeFaultRule(id)
+      cache = cache.filter((r) => r.id !== id)
       return removed
-    },
-    async clear() {
-      const n = await guard.write(() => store.removeAllFaultRules())
-      await reload()
+    }),
+    clear: () => guard.write(async () => {
+      const n = await store.removeAllFaultRules()
+      cache = []
       return n
-    },
+    }),
     refresh: async () => {
       await reload()
     },
