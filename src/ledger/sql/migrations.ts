@@ -162,18 +162,25 @@ const MIGRATIONS: Record<string, Migration> = {
   },
 }
 
-/** Rewrites every usage_records.dedup_key, a page of rows at a time, in id order. */
+/**
+ * Rewrites every usage_records.dedup_key, a page of rows at a time, in id order. Kysely runs
+ * PostgreSQL migrations in a transaction but not SQLite's (no transactional DDL there), where
+ * each UPDATE alone would be a commit of its own: so each page is a transaction of its own there.
+ */
 async function rewriteUsageKeys(db: Kysely<any>, rewrite: (key: string) => string): Promise<void> {
+  const inTransaction = (work: (trx: Kysely<any>) => Promise<void>) => (db.isTransaction ? work(db) : db.transaction().execute(work))
   let after = ''
   for (;;) {
     const rows: { metering_record_id: string; dedup_key: string }[] = await db.selectFrom('usage_records')
       .select(['metering_record_id', 'dedup_key']).where('metering_record_id', '>', after)
       .orderBy('metering_record_id').limit(1000).execute()
     if (rows.length === 0) return
-    for (const row of rows) {
-      const key = rewrite(row.dedup_key)
-      if (key !== row.dedup_key) await db.updateTable('usage_records').set({ dedup_key: key }).where('metering_record_id', '=', row.metering_record_id).execute()
-    }
+    await inTransaction(async (trx) => {
+      for (const row of rows) {
+        const key = rewrite(row.dedup_key)
+        if (key !== row.dedup_key) await trx.updateTable('usage_records').set({ dedup_key: key }).where('metering_record_id', '=', row.metering_record_id).execute()
+      }
+    })
     after = rows.at(-1)!.metering_record_id
   }
 }
