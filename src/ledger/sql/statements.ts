@@ -33,6 +33,9 @@ const AUDIT_COLUMN_TYPES: Record<keyof AuditEventRow, ArrayType> = {
   response_elements: 'text', injected_fault: 'text', duration_ms: 'int4',
 }
 
+/** SQL of the bulk inserts by dialect, table, row count (SQLite only) and options: see bulkInsert. */
+const BULK_SQL = new Map<string, string>()
+
 /** Runs compiled Kysely queries on a connection that is inside a transaction. */
 export interface SqlExecutor {
   /** Runs a write and returns how many rows it changed. */
@@ -69,21 +72,21 @@ export function ledgerStatements(db: Kysely<LedgerDatabase>, x: SqlExecutor, dia
   // Bulk inserts are the hot statements, so their SQL is built once and then only bound. SQLite
   // takes a VALUES list, built once per row count. PostgreSQL takes unnest() over one array per
   // column, one statement whatever the count: planning a VALUES list of n rows × 18 parameters on
-  // every call cost it more than storing the rows.
-  const bulkSql = new Map<string, string>()
+  // every call cost it more than storing the rows. The texts live in BULK_SQL, not in here: the
+  // PostgreSQL ledger makes these statements anew for every transaction.
   const anyDb = db as unknown as Kysely<any>
   const bulkInsert = (table: string, types: Record<string, ArrayType>, rows: readonly object[], options: { ignoreConflicts?: boolean; returning?: string } = {}): Compilable => {
     const postgres = dialect === 'postgres'
     const columns = postgres ? Object.keys(types) : Object.keys(rows[0]!) // SQLite: the order Kysely gives the INSERT
-    const cacheKey = postgres ? table : `${table}/${rows.length}`
-    let text = bulkSql.get(cacheKey)
+    const cacheKey = `${dialect}/${table}/${postgres ? '' : rows.length}/${options.ignoreConflicts ?? false}/${options.returning ?? ''}`
+    let text = BULK_SQL.get(cacheKey)
     if (text === undefined) {
       let q = postgres
         ? anyDb.insertInto(table).columns(columns).expression(sql`select * from unnest(${sql.join(columns.map((c) => sql`${[]}::${sql.raw(types[c]!)}[]`))})`)
         : anyDb.insertInto(table).values(rows as Record<string, unknown>[])
       if (options.ignoreConflicts) q = q.onConflict((oc) => oc.doNothing())
       text = (options.returning ? q.returning(options.returning) : q).compile().sql
-      bulkSql.set(cacheKey, text)
+      BULK_SQL.set(cacheKey, text)
     }
     const values = rows as readonly Record<string, unknown>[]
     const parameters = postgres ? columns.map((c) => values.map((r) => r[c])) : values.flatMap((r) => columns.map((c) => r[c]))
