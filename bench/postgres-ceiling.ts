@@ -1,6 +1,12 @@
 import { performance } from 'node:perf_hooks'
 import pg from 'pg'
+import { batchSlotKey } from '../src/domain/usage-record.js'
 import { openLedger } from '../src/ledger/open-ledger.js'
+import { usageRecordToRow } from '../src/ledger/sql/rows.js'
+import type { UsageRecordRow } from '../src/ledger/sql/schema.js'
+import { USAGE_COLUMN_TYPES } from '../src/ledger/sql/statements.js'
+import { newId } from '../src/shared/ids.js'
+import { PG_URL, positiveEnv, schemaUrl } from './settings.js'
 
 /**
  * `npm run bench:pg-ceiling`: how many usage rows this PostgreSQL takes per second at all, with no
@@ -11,20 +17,14 @@ import { openLedger } from '../src/ledger/open-ledger.js'
  *
  * Env: BENCH_PG (default postgres://postgres@127.0.0.1:5432/test), BENCH_SECONDS (6), BENCH_CONNECTIONS (4).
  */
-const PG_URL = process.env.BENCH_PG ?? 'postgres://postgres@127.0.0.1:5432/test'
-const SECONDS = Number(process.env.BENCH_SECONDS ?? 6)
-const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 4)
+const SECONDS = positiveEnv('BENCH_SECONDS', 6)
+const CONNECTIONS = positiveEnv('BENCH_CONNECTIONS', 4)
 const ROWS = 500
-const COLUMNS: [string, string][] = [
-  ['metering_record_id', 'text'], ['dedup_key', 'text'], ['operation', 'text'], ['status', 'text'], ['product_code', 'text'],
-  ['dimension', 'text'], ['quantity', 'int8'], ['timestamp_ms', 'int8'], ['hour_ms', 'int8'], ['customer_identifier', 'text'],
-  ['customer_account_id', 'text'], ['license_arn', 'text'], ['resource_id', 'text'], ['allocations', 'text'],
-  ['caller_account_id', 'text'], ['caller_access_key_id', 'text'], ['request_id', 'text'], ['received_at_ms', 'int8'],
-]
+const COLUMNS = Object.entries(USAGE_COLUMN_TYPES) as [keyof UsageRecordRow, string][]
 const INSERT = `INSERT INTO usage_records (${COLUMNS.map(([c]) => c).join(', ')}) SELECT * FROM unnest(${COLUMNS.map(([, t], i) => `$${i + 1}::${t}[]`).join(', ')}) ON CONFLICT DO NOTHING RETURNING metering_record_id`
 
 const schema = `meterd_ceiling_${process.pid}`
-const url = `${PG_URL}${PG_URL.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema}`)}`
+const url = schemaUrl(schema)
 const admin = new pg.Client({ connectionString: PG_URL })
 await admin.connect()
 await admin.query(`CREATE SCHEMA ${schema}`)
@@ -32,17 +32,19 @@ try {
   await (await openLedger({ kind: 'postgres', url })).close() // applies meterd's migrations
   const hourMs = Math.floor(Date.now() / 3_600_000) * 3_600_000
   let next = 0
+  // Rows as BatchMeterUsage writes them, through meterd's own mapping.
   const batch = () => {
-    const columns: unknown[][] = COLUMNS.map(() => [])
-    for (let k = 0; k < ROWS; k++) {
+    const rows = Array.from({ length: ROWS }, () => {
       const n = next++
       const customer = `bench-customer-${n}`
-      const row = [`00000000-0000-7000-8000-${String(n).padStart(12, '0')}`, JSON.stringify([hourMs, 'B', 'demo-saas', `customer:${customer}`, 'users']),
-        'BatchMeterUsage', 'Success', 'demo-saas', 'users', 3, hourMs + 1000, hourMs, customer, null, null, null, null,
-        '111111111111', 'AKIAMETERDSELLER0001', `request-${Math.floor(n / 25)}`, Date.now()]
-      row.forEach((value, c) => columns[c]!.push(value))
-    }
-    return columns
+      return usageRecordToRow({
+        meteringRecordId: newId(), dedupKey: batchSlotKey('demo-saas', `customer:${customer}`, 'users', hourMs), operation: 'BatchMeterUsage',
+        status: 'Success', productCode: 'demo-saas', dimension: 'users', quantity: 3, timestampMs: hourMs + 1000, hourMs,
+        customerIdentifier: customer, callerAccountId: '111111111111', callerAccessKeyId: 'AKIAMETERDSELLER0001',
+        requestId: `request-${Math.floor(n / 25)}`, receivedAtMs: Date.now(),
+      })
+    })
+    return COLUMNS.map(([column]) => rows.map((row) => row[column]))
   }
   const clients = await Promise.all(Array.from({ length: CONNECTIONS }, async () => {
     const client = new pg.Client({ connectionString: url })

@@ -7,6 +7,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url'
 import Database from 'better-sqlite3'
 import pg from 'pg'
 import type { PhaseRequest, PhaseResult, ServerStats, Target, Workload } from './messages.js'
+import { PG_URL, positiveEnv, schemaUrl } from './settings.js'
 import { type BenchWorldSize, benchWorld } from './world.js'
 
 /**
@@ -23,21 +24,15 @@ import { type BenchWorldSize, benchWorld } from './world.js'
  * sqlite,postgres-2w; `-Nw` is `--workers N`), BENCH_PG (PostgreSQL URL, default
  * postgres://postgres@127.0.0.1:5432/test; each run gets a schema of its own, dropped afterwards).
  */
-const env = (name: string, fallback: number) => {
-  const value = Number(process.env[name] ?? fallback)
-  if (!Number.isFinite(value) || value <= 0) throw new Error(`${name} must be a positive number`)
-  return value
-}
-const SECONDS = env('BENCH_SECONDS', 5)
-const WARMUP = env('BENCH_WARMUP', 2)
+const SECONDS = positiveEnv('BENCH_SECONDS', 5)
+const WARMUP = positiveEnv('BENCH_WARMUP', 2)
 // Phases alternate baseline/meterd this many times: a VM's speed drifts, a pair side by side less so.
-const ROUNDS = env('BENCH_ROUNDS', 3)
-const CONCURRENCY = env('BENCH_CONCURRENCY', 48)
+const ROUNDS = positiveEnv('BENCH_ROUNDS', 3)
+const CONCURRENCY = positiveEnv('BENCH_CONCURRENCY', 48)
 // Enough resources/customers that a run mostly opens new (slot, hour) records instead of replaying.
-const SIZE: BenchWorldSize = { buyers: env('BENCH_BUYERS', 10_000), customers: env('BENCH_CUSTOMERS', 10_000) }
+const SIZE: BenchWorldSize = { buyers: positiveEnv('BENCH_BUYERS', 10_000), customers: positiveEnv('BENCH_CUSTOMERS', 10_000) }
 const TARGETS: Record<Workload, number> = { MeterUsage: 0.5, BatchMeterUsage: 0.3 }
 const WORKLOADS = (['MeterUsage', 'BatchMeterUsage'] as const).filter((w) => !process.env.BENCH_ONLY || process.env.BENCH_ONLY === w)
-const PG_URL = process.env.BENCH_PG ?? 'postgres://postgres@127.0.0.1:5432/test'
 /** Issue 6: BatchMeterUsage(25) on PostgreSQL with 2 workers, in records per second. */
 const PG_2W_TARGET_RECORDS = 100_000
 
@@ -208,7 +203,7 @@ async function freshStore(workDir: string, mode: Mode): Promise<{ dataDir: strin
   const schema = `meterd_bench_${process.pid}_${mode.name.replace(/\W/g, '_')}`
   await pgQuery(`DROP SCHEMA IF EXISTS ${schema} CASCADE`)
   await pgQuery(`CREATE SCHEMA ${schema}`)
-  const url = `${PG_URL}${PG_URL.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema}`)}`
+  const url = schemaUrl(schema)
   return {
     dataDir,
     args: ['--store', url],
