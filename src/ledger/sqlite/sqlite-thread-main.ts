@@ -1,6 +1,6 @@
 import { parentPort, workerData } from 'node:worker_threads'
 import { isReplayOf } from '../../domain/usage-record.js'
-import { CREATED, RECORD_USAGE_OF_MANY, type UsageAnswer } from './sqlite-thread.js'
+import { CREATED, RECORD_USAGE_OF_MANY, toErrorReply, type UsageAnswer } from './sqlite-thread.js'
 import type { Ledger, RecordUsageCommand, RecordUsageOutcome } from '../ledger.js'
 import { createSqliteLedger } from './sqlite-ledger.js'
 
@@ -13,11 +13,11 @@ try {
       const value = method === RECORD_USAGE_OF_MANY
         ? await Promise.all((args[0] as RecordUsageCommand[][]).map((commands) => ledger.recordUsage(commands, isReplayOf).then(
           (outcomes): UsageAnswer => ({ outcomes: withoutCreatedRecords(outcomes) }),
-          (error: Error): UsageAnswer => ({ error: { message: error.message, name: error.name } }))))
+          (error: unknown): UsageAnswer => ({ error: toErrorReply(error) }))))
         : await (ledger[method] as (...a: unknown[]) => Promise<unknown>)(...args)
       port.postMessage({ id, value })
     } catch (error) {
-      port.postMessage({ id, error: { message: (error as Error).message, name: (error as Error).name } })
+      port.postMessage({ id, error: toErrorReply(error) })
     }
   })
   port.postMessage({ ready: true })

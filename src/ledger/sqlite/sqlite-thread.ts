@@ -8,9 +8,14 @@ export const CREATED = 0
 /** The usage writes of every request of one event-loop turn, sent as one message. */
 export const RECORD_USAGE_OF_MANY = 'recordUsageOfMany'
 /** One request's answer within RECORD_USAGE_OF_MANY: a failure stays that request's own. */
-export type UsageAnswer = { outcomes: (RecordUsageOutcome | typeof CREATED)[] } | { error: { message: string; name: string } }
+export type UsageAnswer = { outcomes: (RecordUsageOutcome | typeof CREATED)[] } | { error: ErrorReply }
 
-type Reply = { id: number; value?: unknown; error?: { message: string; name: string } } | { commit: number } | { ready: true } | { failed: string }
+/** An error as it crosses between the threads: cloning an Error keeps only standard names. */
+export type ErrorReply = { message: string; name: string }
+export const toErrorReply = (error: unknown): ErrorReply => ({ message: (error as Error).message, name: (error as Error).name })
+const fromErrorReply = (reply: ErrorReply) => Object.assign(new Error(reply.message), { name: reply.name })
+
+type Reply = { id: number; value?: unknown; error?: ErrorReply } | { commit: number } | { ready: true } | { failed: string }
 
 /**
  * The SQLite ledger on a thread of its own: better-sqlite3 is synchronous, so on the main thread
@@ -40,7 +45,7 @@ export function createThreadedSqliteLedger(options: SqliteLedgerOptions): Promis
     call(RECORD_USAGE_OF_MANY, [waiters.map((w) => w.commands)]).then((answers: UsageAnswer[]) => {
       waiters.forEach((w, i) => {
         const answer = answers[i]!
-        if ('error' in answer) w.reject(Object.assign(new Error(answer.error.message), { name: answer.error.name }))
+        if ('error' in answer) w.reject(fromErrorReply(answer.error))
         else w.resolve(answer.outcomes.map((outcome, k) => (outcome === CREATED ? { kind: 'created', record: w.commands[k]!.record } : outcome)))
       })
     }, (error: unknown) => {
@@ -59,7 +64,7 @@ export function createThreadedSqliteLedger(options: SqliteLedgerOptions): Promis
         const waiter = pending.get(reply.id)
         pending.delete(reply.id)
         if (!waiter) return
-        if (reply.error) waiter.reject(Object.assign(new Error(reply.error.message), { name: reply.error.name }))
+        if (reply.error) waiter.reject(fromErrorReply(reply.error))
         else waiter.resolve(reply.value)
       }
     })
