@@ -21,7 +21,7 @@ export type SqlDialect = 'sqlite' | 'postgres'
 
 // PostgreSQL array types of the columns inserted in bulk (see bulkInsert); every column listed.
 type ArrayType = 'text' | 'int8' | 'int4'
-export const USAGE_COLUMN_TYPES: Record<keyof UsageRecordRow, ArrayType> = {
+const USAGE_COLUMN_TYPES: Record<keyof UsageRecordRow, ArrayType> = {
   metering_record_id: 'text', dedup_key: 'text', operation: 'text', status: 'text', product_code: 'text', dimension: 'text',
   quantity: 'int8', timestamp_ms: 'int8', hour_ms: 'int8', customer_identifier: 'text', customer_account_id: 'text',
   license_arn: 'text', resource_id: 'text', allocations: 'text', caller_account_id: 'text', caller_access_key_id: 'text',
