@@ -73,7 +73,13 @@ function nextCall(workload: Workload, cursorKey: string, size: BenchWorldSize): 
       target: 'AWSMPMeteringService.MeterUsage',
       credentials: { accessKeyId, secretAccessKey },
       // A fresh ClientToken per call, as the AWS SDKs send.
-      body: JSON.stringify({ ProductCode: 'demo-ami', Timestamp: seconds, UsageDimension: 'hosts', UsageQuantity: quantity, ClientToken: randomUUID() }),
+      body: JSON.stringify({
+        ProductCode: 'demo-ami',
+        Timestamp: seconds,
+        UsageDimension: 'hosts',
+        UsageQuantity: quantity,
+        ClientToken: randomUUID(),
+      }),
       records: 1,
     }
   }
@@ -85,7 +91,12 @@ function nextCall(workload: Workload, cursorKey: string, size: BenchWorldSize): 
     const round = Math.floor(j / size.customers)
     const dimension = round % SAAS_DIMENSIONS.length
     const { seconds, quantity } = usageAt(now, Math.floor(round / SAAS_DIMENSIONS.length) % hours, customer + dimension)
-    return { Timestamp: seconds, CustomerIdentifier: customerIdentifier(customer), Dimension: SAAS_DIMENSIONS[dimension], Quantity: quantity }
+    return {
+      Timestamp: seconds,
+      CustomerIdentifier: customerIdentifier(customer),
+      Dimension: SAAS_DIMENSIONS[dimension],
+      Quantity: quantity,
+    }
   })
   return {
     target: 'AWSMPMeteringService.BatchMeterUsage',
@@ -107,7 +118,9 @@ function post(agent: Agent, url: URL, headers: Record<string, string>, body: str
     const req = httpRequest({ agent, hostname: url.hostname, port: url.port, method: 'POST', path: '/', headers }, (res) => {
       const chunks: Buffer[] = []
       res.on('data', (chunk: Buffer) => chunks.push(chunk))
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), reusedSocket: req.reusedSocket }))
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), reusedSocket: req.reusedSocket }),
+      )
       res.on('error', reject)
     })
     req.on('error', reject)
@@ -121,8 +134,19 @@ async function runPhase(phase: PhaseRequest): Promise<PhaseResult> {
   const cursorKey = `${phase.workload}@${phase.target}`
   const latencies: number[] = []
   const result: PhaseResult = {
-    workload: phase.workload, target: phase.target, requests: 0, records: 0, seconds: 0, p50Ms: 0, p99Ms: 0,
-    errors: 0, created: 0, replayed: 0, clientCpu: 0, connections: 0, statuses: {},
+    workload: phase.workload,
+    target: phase.target,
+    requests: 0,
+    records: 0,
+    seconds: 0,
+    p50Ms: 0,
+    p99Ms: 0,
+    errors: 0,
+    created: 0,
+    replayed: 0,
+    clientCpu: 0,
+    connections: 0,
+    statuses: {},
   }
   const fail = (sample: string) => {
     result.errors++
@@ -145,7 +169,12 @@ async function runPhase(phase: PhaseRequest): Promise<PhaseResult> {
     while (performance.now() < deadline) {
       const call = nextCall(phase.workload, cursorKey, phase.size)
       const signed = await signerFor(call.credentials).sign({
-        method: 'POST', protocol: 'http:', hostname: url.hostname, port: Number(url.port), path: '/', query: {},
+        method: 'POST',
+        protocol: 'http:',
+        hostname: url.hostname,
+        port: Number(url.port),
+        path: '/',
+        query: {},
         headers: {
           host: url.host,
           'content-type': 'application/x-amz-json-1.1',

@@ -31,43 +31,64 @@ try {
   const hourMs = Math.floor(Date.now() / 3_600_000) * 3_600_000
   let next = 0
   // Records as BatchMeterUsage writes them.
-  const batch = (): UsageRecord[] => Array.from({ length: ROWS }, () => {
-    const n = next++
-    const customer = `bench-customer-${n}`
-    return {
-      meteringRecordId: newId(), dedupKey: batchSlotKey('demo-saas', `customer:${customer}`, 'users', hourMs), operation: 'BatchMeterUsage',
-      status: 'Success', productCode: 'demo-saas', dimension: 'users', quantity: 3, timestampMs: hourMs + 1000, hourMs,
-      customerIdentifier: customer, callerAccountId: '111111111111', callerAccessKeyId: 'AKIAMETERDSELLER0001',
-      requestId: `request-${Math.floor(n / 25)}`, receivedAtMs: Date.now(),
-    }
-  })
+  const batch = (): UsageRecord[] =>
+    Array.from({ length: ROWS }, () => {
+      const n = next++
+      const customer = `bench-customer-${n}`
+      return {
+        meteringRecordId: newId(),
+        dedupKey: batchSlotKey('demo-saas', `customer:${customer}`, 'users', hourMs),
+        operation: 'BatchMeterUsage',
+        status: 'Success',
+        productCode: 'demo-saas',
+        dimension: 'users',
+        quantity: 3,
+        timestampMs: hourMs + 1000,
+        hourMs,
+        customerIdentifier: customer,
+        callerAccountId: '111111111111',
+        callerAccessKeyId: 'AKIAMETERDSELLER0001',
+        requestId: `request-${Math.floor(n / 25)}`,
+        receivedAtMs: Date.now(),
+      }
+    })
   // Kysely only compiles meterd's statements here (its pool never connects); each client runs them.
   const compiler = new Kysely<LedgerDatabase>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url }) }) })
-  const clients = await Promise.all(Array.from({ length: CONNECTIONS }, async () => {
-    const client = new pg.Client({ connectionString: url })
-    await client.connect()
-    const run = async (query: { compile(): { sql: string; parameters: readonly unknown[] } }) => {
-      const { sql, parameters } = query.compile()
-      return client.query(sql, parameters as unknown[])
-    }
-    const statements = ledgerStatements(compiler, {
-      write: async (query) => (await run(query)).rowCount ?? 0,
-      rows: async (query) => (await run(query)).rows,
-    }, 'postgres')
-    return { client, statements }
-  }))
+  const clients = await Promise.all(
+    Array.from({ length: CONNECTIONS }, async () => {
+      const client = new pg.Client({ connectionString: url })
+      await client.connect()
+      const run = async (query: { compile(): { sql: string; parameters: readonly unknown[] } }) => {
+        const { sql, parameters } = query.compile()
+        return client.query(sql, parameters as unknown[])
+      }
+      const statements = ledgerStatements(
+        compiler,
+        {
+          write: async (query) => (await run(query)).rowCount ?? 0,
+          rows: async (query) => (await run(query)).rows,
+        },
+        'postgres',
+      )
+      return { client, statements }
+    }),
+  )
   const started = performance.now()
   let rows = 0
-  await Promise.all(clients.map(async ({ client, statements }) => {
-    while (performance.now() - started < SECONDS * 1000) {
-      await client.query('BEGIN; SET LOCAL synchronous_commit TO on')
-      const inserted = (await statements.insertUsageIfAbsent(batch())).size // not `rows += await`: that reads rows before the await
-      rows += inserted
-      await client.query('COMMIT')
-    }
-  }))
+  await Promise.all(
+    clients.map(async ({ client, statements }) => {
+      while (performance.now() - started < SECONDS * 1000) {
+        await client.query('BEGIN; SET LOCAL synchronous_commit TO on')
+        const inserted = (await statements.insertUsageIfAbsent(batch())).size // not `rows += await`: that reads rows before the await
+        rows += inserted
+        await client.query('COMMIT')
+      }
+    }),
+  )
   const perSecond = rows / ((performance.now() - started) / 1000)
-  console.log(`PostgreSQL alone: ${Math.round(perSecond).toLocaleString('en-US')} usage rows/s (${CONNECTIONS} connections, ${ROWS} rows per transaction, synchronous_commit on, meterd's schema, no HTTP)`)
+  console.log(
+    `PostgreSQL alone: ${Math.round(perSecond).toLocaleString('en-US')} usage rows/s (${CONNECTIONS} connections, ${ROWS} rows per transaction, synchronous_commit on, meterd's schema, no HTTP)`,
+  )
   for (const { client } of clients) await client.end()
   await compiler.destroy()
 } finally {

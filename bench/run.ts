@@ -46,7 +46,8 @@ const MODES: Mode[] = (process.env.BENCH_MODES ?? 'sqlite,postgres-2w').split(',
   if (!m) throw new Error(`BENCH_MODES: '${name}' is not sqlite|postgres, optionally with -Nw (workers)`)
   return { name: name.trim(), store: m[1] as Mode['store'], workers: Number(m[2] ?? 1) }
 })
-const describeMode = (m: Mode) => `${m.store === 'sqlite' ? 'SQLite, synchronous=FULL' : 'PostgreSQL, synchronous_commit=on'}${m.workers > 1 ? `, ${m.workers} workers` : ''}`
+const describeMode = (m: Mode) =>
+  `${m.store === 'sqlite' ? 'SQLite, synchronous=FULL' : 'PostgreSQL, synchronous_commit=on'}${m.workers > 1 ? `, ${m.workers} workers` : ''}`
 
 const here = (file: string) => fileURLToPath(new URL(file, import.meta.url))
 
@@ -54,7 +55,12 @@ const here = (file: string) => fileURLToPath(new URL(file, import.meta.url))
 class Child {
   readonly process: ChildProcess
   readonly #exited: Promise<number | null>
-  constructor(readonly name: string, file: string, args: string[] = [], options: ForkOptions = {}) {
+  constructor(
+    readonly name: string,
+    file: string,
+    args: string[] = [],
+    options: ForkOptions = {},
+  ) {
     this.process = fork(file, args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], ...options })
     this.#exited = new Promise((resolve) => this.process.once('exit', (code) => resolve(code)))
   }
@@ -103,9 +109,26 @@ class Child {
  * comes from one buyer account. Resolves with the URL of the first line meterd prints
  * ("meterd listening on http://...").
  */
-async function startMeterd(configFile: string, dataDir: string, storeArgs: string[], workers: number): Promise<{ child: Child; url: string }> {
+async function startMeterd(
+  configFile: string,
+  dataDir: string,
+  storeArgs: string[],
+  workers: number,
+): Promise<{ child: Child; url: string }> {
   const execArgv = ['--import', pathToFileURL(here('./meterd-instrument.js')).href]
-  const args = ['serve', '--config', configFile, '--data', dataDir, '--port', '0', '--no-quotas', '--workers', String(workers), ...storeArgs]
+  const args = [
+    'serve',
+    '--config',
+    configFile,
+    '--data',
+    dataDir,
+    '--port',
+    '0',
+    '--no-quotas',
+    '--workers',
+    String(workers),
+    ...storeArgs,
+  ]
   const child = new Child('meterd', here('../../bin/meterd.js'), args, { execArgv, stdio: ['ignore', 'pipe', 'inherit', 'ipc'] })
   const url = await new Promise<string>((resolve, reject) => {
     let out: string | undefined = ''
@@ -138,8 +161,9 @@ interface Row extends PhaseResult {
 function describe(row: Row, baseline?: Row): string {
   const rps = row.requests / row.seconds
   const who = row.mode ? `meterd ${row.mode.name}` : 'baseline'
-  let line = `${row.workload.padEnd(15)} ${who.padEnd(20)} ${fmt(rps).padStart(7)} req/s ${fmt(row.records / row.seconds).padStart(8)} rec/s`
-    + `  p50 ${fmt(row.p50Ms, 2).padStart(6)} ms  p99 ${fmt(row.p99Ms, 2).padStart(6)} ms  errors ${row.errors}  conns ${row.connections}  client CPU ${fmt(row.clientCpu * 100)}%`
+  let line =
+    `${row.workload.padEnd(15)} ${who.padEnd(20)} ${fmt(rps).padStart(7)} req/s ${fmt(row.records / row.seconds).padStart(8)} rec/s` +
+    `  p50 ${fmt(row.p50Ms, 2).padStart(6)} ms  p99 ${fmt(row.p99Ms, 2).padStart(6)} ms  errors ${row.errors}  conns ${row.connections}  client CPU ${fmt(row.clientCpu * 100)}%`
   if (baseline) line += `  = ${fmt(rps / (baseline.requests / baseline.seconds), 2)}x baseline`
   if (row.target === 'meterd') {
     line += `  created ${row.created} replayed ${row.replayed}`
@@ -183,7 +207,10 @@ async function pgQuery<T>(sql: string): Promise<T[]> {
 }
 
 /** A fresh store for one mode: a data folder of its own, and a schema of its own on PostgreSQL. */
-async function freshStore(workDir: string, mode: Mode): Promise<{ dataDir: string; args: string[]; count(): Promise<{ operation: string; n: number }[]>; drop(): Promise<void> }> {
+async function freshStore(
+  workDir: string,
+  mode: Mode,
+): Promise<{ dataDir: string; args: string[]; count(): Promise<{ operation: string; n: number }[]>; drop(): Promise<void> }> {
   const dataDir = join(workDir, `data-${mode.name}`) // fresh: meterd creates it
   if (mode.store === 'sqlite') {
     return {
@@ -192,7 +219,10 @@ async function freshStore(workDir: string, mode: Mode): Promise<{ dataDir: strin
       async count() {
         const sqlite = new Database(join(dataDir, 'meterd.sqlite'), { readonly: true })
         try {
-          return sqlite.prepare('SELECT operation, count(*) AS n FROM usage_records GROUP BY operation').all() as { operation: string; n: number }[]
+          return sqlite.prepare('SELECT operation, count(*) AS n FROM usage_records GROUP BY operation').all() as {
+            operation: string
+            n: number
+          }[]
         } finally {
           sqlite.close()
         }
@@ -207,8 +237,10 @@ async function freshStore(workDir: string, mode: Mode): Promise<{ dataDir: strin
   return {
     dataDir,
     args: ['--store', url],
-    count: async () => (await pgQuery<{ operation: string; n: string }>(`SELECT operation, count(*) AS n FROM ${schema}.usage_records GROUP BY operation`))
-      .map((r) => ({ operation: r.operation, n: Number(r.n) })),
+    count: async () =>
+      (
+        await pgQuery<{ operation: string; n: string }>(`SELECT operation, count(*) AS n FROM ${schema}.usage_records GROUP BY operation`)
+      ).map((r) => ({ operation: r.operation, n: Number(r.n) })),
     drop: async () => {
       if (!process.env.BENCH_KEEP) await pgQuery(`DROP SCHEMA ${schema} CASCADE`)
     },
@@ -227,9 +259,13 @@ async function bench(workDir: string): Promise<number> {
   }
   const profileDir = process.env.BENCH_PROFILE
   if (profileDir) mkdirSync(profileDir, { recursive: true })
-  console.log(`meterd bench: ${ROUNDS} rounds of a baseline and a meterd phase of ${SECONDS} s each, after ${WARMUP} s warm-ups, ${CONCURRENCY} requests in flight,`
-    + ` ${SIZE.buyers} buyer keys, ${SIZE.customers} customers, ${cpus().length} CPUs, node ${process.version}`)
-  console.log(`modes: ${MODES.map((m) => `${m.name} (${describeMode(m)})`).join('; ')}; request quotas off${profileDir ? `; CPU profiles to ${profileDir}` : ''}`)
+  console.log(
+    `meterd bench: ${ROUNDS} rounds of a baseline and a meterd phase of ${SECONDS} s each, after ${WARMUP} s warm-ups, ${CONCURRENCY} requests in flight,` +
+      ` ${SIZE.buyers} buyer keys, ${SIZE.customers} customers, ${cpus().length} CPUs, node ${process.version}`,
+  )
+  console.log(
+    `modes: ${MODES.map((m) => `${m.name} (${describeMode(m)})`).join('; ')}; request quotas off${profileDir ? `; CPU profiles to ${profileDir}` : ''}`,
+  )
   // Three processes share the cores; anything else running skews every number.
   if (loadavg()[0]! > 0.5) console.log(`note: load average is ${fmt(loadavg()[0]!, 2)} before the bench starts; results will be noisy`)
 
@@ -254,16 +290,19 @@ async function bench(workDir: string): Promise<number> {
         const single = mode.workers === 1
         const serverStats = async (): Promise<ServerStats> => {
           const counters = await commitCounters(url)
-          const elu = single ? (await meterd.ask<{ stats: { eventLoopUtilization: number } }>({ type: 'stats' }, 'stats')).stats.eventLoopUtilization : undefined
+          const elu = single
+            ? (await meterd.ask<{ stats: { eventLoopUtilization: number } }>({ type: 'stats' }, 'stats')).stats.eventLoopUtilization
+            : undefined
           return { ...counters, ...(elu === undefined ? {} : { eventLoopUtilization: elu }) }
         }
         for (const workload of WORKLOADS) {
           const warmBaseline = await run(workload, 'baseline', echoReady.url, WARMUP)
           const warm = await run(workload, 'meterd', url, WARMUP)
           createdTotal += warm.created // warm-up records are in the ledger too
-          for (const w of [warmBaseline, warm]) if (w.errors > 0) console.log(`warm-up ${workload} ${w.target}: ${w.errors} errors, first: ${w.errorSample}`)
+          for (const w of [warmBaseline, warm])
+            if (w.errors > 0) console.log(`warm-up ${workload} ${w.target}: ${w.errors} errors, first: ${w.errorSample}`)
           for (let round = 0; round < ROUNDS; round++) {
-            const baseline: Row = { ...await run(workload, 'baseline', echoReady.url, SECONDS), pairedWith: mode, round }
+            const baseline: Row = { ...(await run(workload, 'baseline', echoReady.url, SECONDS)), pairedWith: mode, round }
             if (round === 0) {
               baseline.errors += warmBaseline.errors
               baseline.errorSample ??= warmBaseline.errorSample
@@ -273,7 +312,7 @@ async function bench(workDir: string): Promise<number> {
             const profile = single && profileDir && round === 0 ? join(profileDir, `meterd-${mode.name}-${workload}.cpuprofile`) : undefined
             if (profile) await meterd.ask({ type: 'profile-start' }, 'profiling')
             const before = await serverStats()
-            const row: Row = { ...await run(workload, 'meterd', url, SECONDS), mode, round }
+            const row: Row = { ...(await run(workload, 'meterd', url, SECONDS)), mode, round }
             const after = await serverStats()
             createdTotal += row.created
             // With several workers /metrics is one worker's: its counts are a part, not the whole.
@@ -296,8 +335,10 @@ async function bench(workDir: string): Promise<number> {
       await store.drop()
       const ledgerRows = byOperation.reduce((sum, r) => sum + r.n, 0)
       ledgerChecks.push(ledgerRows === createdTotal)
-      console.log(`ledger check (${mode.name}): usage_records holds ${ledgerRows} rows (${byOperation.map((r) => `${r.operation} ${r.n}`).join(', ')}),`
-        + ` generator saw ${createdTotal} created: ${ledgerRows === createdTotal ? 'OK' : 'MISMATCH'}`)
+      console.log(
+        `ledger check (${mode.name}): usage_records holds ${ledgerRows} rows (${byOperation.map((r) => `${r.operation} ${r.n}`).join(', ')}),` +
+          ` generator saw ${createdTotal} created: ${ledgerRows === createdTotal ? 'OK' : 'MISMATCH'}`,
+      )
     }
   } finally {
     await generator.stop()
@@ -312,7 +353,9 @@ async function bench(workDir: string): Promise<number> {
     return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2
   }
   const total = (rs: Row[], f: (r: Row) => number) => rs.reduce((sum, r) => sum + f(r), 0)
-  console.log(`\n| Workload | meterd | req/s | records/s | p50 ms | p99 ms | errors | baseline req/s | vs baseline (median, range of ${ROUNDS} rounds) |`)
+  console.log(
+    `\n| Workload | meterd | req/s | records/s | p50 ms | p99 ms | errors | baseline req/s | vs baseline (median, range of ${ROUNDS} rounds) |`,
+  )
   console.log(`|---|---|--:|--:|--:|--:|--:|--:|--:|`)
   const verdicts: string[] = []
   for (const mode of MODES) {
@@ -326,22 +369,28 @@ async function bench(workDir: string): Promise<number> {
       const perSecond = total(measured, (r) => r.records) / seconds
       const errors = total(measured, (r) => r.errors)
       const name = workload === 'BatchMeterUsage' ? 'BatchMeterUsage (25)' : workload
-      console.log(`| ${name} | ${describeMode(mode)} | ${fmt(total(measured, (r) => r.requests) / seconds)} | ${fmt(perSecond)}`
-        + ` | ${fmt(median(measured.map((r) => r.p50Ms)), 1)} | ${fmt(median(measured.map((r) => r.p99Ms)), 1)} | ${errors}`
-        + ` | ${fmt(total(baselines, (r) => r.requests) / total(baselines, (r) => r.seconds))}`
-        + ` | ${fmt(ratio, 2)}x (${fmt(Math.min(...ratios), 2)}–${fmt(Math.max(...ratios), 2)}) |`)
+      console.log(
+        `| ${name} | ${describeMode(mode)} | ${fmt(total(measured, (r) => r.requests) / seconds)} | ${fmt(perSecond)}` +
+          ` | ${fmt(median(measured.map((r) => r.p50Ms)), 1)} | ${fmt(median(measured.map((r) => r.p99Ms)), 1)} | ${errors}` +
+          ` | ${fmt(total(baselines, (r) => r.requests) / total(baselines, (r) => r.seconds))}` +
+          ` | ${fmt(ratio, 2)}x (${fmt(Math.min(...ratios), 2)}–${fmt(Math.max(...ratios), 2)}) |`,
+      )
       // Truncated, not rounded, so a FAIL never prints as the target value itself.
       const shown = fmt(Math.floor(ratio * 100) / 100, 2)
       const errorNote = errors > 0 ? `, but ${errors} errors` : ''
       if (mode.name === 'sqlite') {
         const pass = ratio >= TARGETS[workload] && errors === 0
-        verdicts.push(`${pass ? 'PASS' : 'FAIL'} ${workload} (sqlite): meterd ${shown}x baseline req/s, median of ${ROUNDS} rounds (target >= ${TARGETS[workload]}x)${errorNote}`)
+        verdicts.push(
+          `${pass ? 'PASS' : 'FAIL'} ${workload} (sqlite): meterd ${shown}x baseline req/s, median of ${ROUNDS} rounds (target >= ${TARGETS[workload]}x)${errorNote}`,
+        )
       }
       if (mode.store === 'postgres' && mode.workers === 2 && workload === 'BatchMeterUsage') {
         const pass = perSecond >= PG_2W_TARGET_RECORDS && errors === 0
         const baselineRecords = total(baselines, (r) => r.records) / total(baselines, (r) => r.seconds)
-        verdicts.push(`${pass ? 'PASS' : 'FAIL'} BatchMeterUsage (postgres, 2 workers): ${fmt(perSecond)} records/s (target >= ${fmt(PG_2W_TARGET_RECORDS)});`
-          + ` the baseline echo answered ${fmt(baselineRecords)} records/s under the same load generator${errorNote}`)
+        verdicts.push(
+          `${pass ? 'PASS' : 'FAIL'} BatchMeterUsage (postgres, 2 workers): ${fmt(perSecond)} records/s (target >= ${fmt(PG_2W_TARGET_RECORDS)});` +
+            ` the baseline echo answered ${fmt(baselineRecords)} records/s under the same load generator${errorNote}`,
+        )
       }
     }
   }

@@ -22,7 +22,11 @@ export const SAAS_DIMENSIONS = ['users', 'api_calls'] as const
 /** Buyer key 0 is the demo buyer; the others are generated. */
 export function buyerCredential(i: number): { accessKeyId: string; secretAccessKey: string; resourceId: string } {
   if (i === 0) return { accessKeyId: 'AKIAMETERDBUYER00001', secretAccessKey: 'meterd-demo-buyer-secret', resourceId: 'i-0demo00000000001' }
-  return { accessKeyId: `AKIABENCHBUYER${String(i).padStart(8, '0')}`, secretAccessKey: `bench-buyer-secret-${i}`, resourceId: `i-bench${String(i).padStart(10, '0')}` }
+  return {
+    accessKeyId: `AKIABENCHBUYER${String(i).padStart(8, '0')}`,
+    secretAccessKey: `bench-buyer-secret-${i}`,
+    resourceId: `i-bench${String(i).padStart(10, '0')}`,
+  }
 }
 
 export const customerIdentifier = (i: number) => `bench-customer-${i}`
@@ -48,7 +52,12 @@ export function benchWorld(size: BenchWorldSize): WorldInput {
     customers: [{ identifier: 'demo-customer-1', accountId: BUYER_ACCOUNT }, ...customers],
     licenses: [
       // The buyer account's entitlement to the AMI, checked by MeterUsage.
-      { arn: 'arn:aws:license-manager::222222222222:license/l-demo0000000000000001', customer: 'demo-customer-1', product: 'demo-ami', start: '2020-01-01T00:00:00Z' },
+      {
+        arn: 'arn:aws:license-manager::222222222222:license/l-demo0000000000000001',
+        customer: 'demo-customer-1',
+        product: 'demo-ami',
+        start: '2020-01-01T00:00:00Z',
+      },
       ...customers.map((c, i) => ({
         arn: `arn:aws:license-manager::${c.accountId}:license/l-bench${String(i).padStart(12, '0')}`,
         customer: c.identifier,

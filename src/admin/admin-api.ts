@@ -45,7 +45,9 @@ export async function adminApi(app: FastifyInstance, options: AdminApiOptions): 
     }
   })
   app.setErrorHandler((error, request, reply) => sendAdminError(reply, toAdminError(error, request)))
-  app.setNotFoundHandler((request, reply) => sendAdminError(reply, new AdminError(404, 'NotFound', `no admin route ${request.method} ${request.url}`)))
+  app.setNotFoundHandler((request, reply) =>
+    sendAdminError(reply, new AdminError(404, 'NotFound', `no admin route ${request.method} ${request.url}`)),
+  )
 
   const { book } = options
   worldRoutes(app, book, { catalog: options.catalog, clock: options.clock })
@@ -59,7 +61,9 @@ function toAdminError(error: unknown, request: FastifyRequest): AdminError {
   if (error instanceof AdminError) return error
   if (error instanceof WorldError) return new AdminError(400, 'BadRequest', error.message)
   if (error instanceof SubscriptionError) {
-    return error.reason === 'unknown-product' ? new AdminError(404, 'NotFound', error.message) : new AdminError(409, 'NotSubscribed', error.message)
+    return error.reason === 'unknown-product'
+      ? new AdminError(404, 'NotFound', error.message)
+      : new AdminError(409, 'NotSubscribed', error.message)
   }
   const status = (error as { statusCode?: number }).statusCode
   if (status !== undefined && status >= 400 && status < 500) {

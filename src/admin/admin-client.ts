@@ -19,7 +19,11 @@ export class AdminClient {
   }
 
   unsubscribe(body: { productCode: string; accountId: string }) {
-    return this.request<{ productCode: string; accountId: string; endedLicenses: { licenseArn: string; end: string }[] }>('POST', '/unsubscribe', body)
+    return this.request<{ productCode: string; accountId: string; endedLicenses: { licenseArn: string; end: string }[] }>(
+      'POST',
+      '/unsubscribe',
+      body,
+    )
   }
 
   listKeys() {
@@ -31,11 +35,21 @@ export class AdminClient {
   }
 
   // The world
-  exportWorld() { return this.request<Record<string, unknown>>('GET', '/world') }
-  importWorld(world: unknown) { return this.request<Record<string, unknown>>('PUT', '/world', world) }
-  list(collection: WorldCollection) { return this.request<Record<string, unknown[]>>('GET', `/${collection}`) }
-  get(collection: WorldCollection, key: string) { return this.request<Record<string, unknown>>('GET', `/${collection}/${encodeURIComponent(key)}`) }
-  create(collection: WorldCollection, item: unknown) { return this.request<Record<string, unknown>>('POST', `/${collection}`, item) }
+  exportWorld() {
+    return this.request<Record<string, unknown>>('GET', '/world')
+  }
+  importWorld(world: unknown) {
+    return this.request<Record<string, unknown>>('PUT', '/world', world)
+  }
+  list(collection: WorldCollection) {
+    return this.request<Record<string, unknown[]>>('GET', `/${collection}`)
+  }
+  get(collection: WorldCollection, key: string) {
+    return this.request<Record<string, unknown>>('GET', `/${collection}/${encodeURIComponent(key)}`)
+  }
+  create(collection: WorldCollection, item: unknown) {
+    return this.request<Record<string, unknown>>('POST', `/${collection}`, item)
+  }
   put(collection: Exclude<WorldCollection, 'licenses'>, key: string, item: unknown) {
     return this.request<Record<string, unknown>>('PUT', `/${collection}/${encodeURIComponent(key)}`, item)
   }
@@ -43,13 +57,23 @@ export class AdminClient {
     return this.request<{ deleted: string }>('DELETE', `/${collection}/${encodeURIComponent(key)}`)
   }
   endLicense(arn: string, product: string, at?: string) {
-    return this.request<Record<string, unknown>>('POST', `/licenses/${encodeURIComponent(arn)}/${encodeURIComponent(product)}/end`, at ? { at } : {})
+    return this.request<Record<string, unknown>>(
+      'POST',
+      `/licenses/${encodeURIComponent(arn)}/${encodeURIComponent(product)}/end`,
+      at ? { at } : {},
+    )
   }
 
   // The ledger and the audit trail
-  listRecords(query: Query = {}) { return this.request<{ records: Record<string, unknown>[]; nextCursor: string | null }>('GET', `/records${qs(query)}`) }
-  usage(query: Query = {}) { return this.request<{ rows: Record<string, unknown>[]; estimatedAmount: number }>('GET', `/usage${qs(query)}`) }
-  listAudit(query: Query = {}) { return this.request<{ events: Record<string, unknown>[]; nextCursor: string | null }>('GET', `/audit${qs(query)}`) }
+  listRecords(query: Query = {}) {
+    return this.request<{ records: Record<string, unknown>[]; nextCursor: string | null }>('GET', `/records${qs(query)}`)
+  }
+  usage(query: Query = {}) {
+    return this.request<{ rows: Record<string, unknown>[]; estimatedAmount: number }>('GET', `/usage${qs(query)}`)
+  }
+  listAudit(query: Query = {}) {
+    return this.request<{ events: Record<string, unknown>[]; nextCursor: string | null }>('GET', `/audit${qs(query)}`)
+  }
   /** A streamed export (CSV or NDJSON) of records or audit events. */
   async export(what: 'records' | 'audit', query: Query & { format?: 'csv' | 'ndjson' } = {}): Promise<ReadableStream<Uint8Array>> {
     const response = await this.fetch('GET', `/${what}/export${qs(query)}`)
@@ -58,18 +82,42 @@ export class AdminClient {
   }
 
   // Controls
-  clock() { return this.request<ClockView>('GET', '/clock') }
-  freezeClock(at?: string) { return this.request<ClockView>('POST', '/clock/freeze', at ? { at } : {}) }
-  setClock(at: string) { return this.request<ClockView>('POST', '/clock/set', { at }) }
-  advanceClock(by: string | number) { return this.request<ClockView>('POST', '/clock/advance', { by }) }
-  resumeClock() { return this.request<ClockView>('POST', '/clock/resume') }
-  resetClock() { return this.request<ClockView>('POST', '/clock/reset') }
-  listFaults() { return this.request<{ rules: Record<string, unknown>[] }>('GET', '/faults') }
-  addFault(rule: Record<string, unknown>) { return this.request<Record<string, unknown> & { id: string }>('POST', '/faults', rule) }
-  removeFault(id: string) { return this.request<{ removed: string }>('DELETE', `/faults/${encodeURIComponent(id)}`) }
-  clearFaults() { return this.request<{ removed: number }>('DELETE', '/faults') }
-  quotas() { return this.request<QuotaView>('GET', '/quotas') }
-  setQuotas(settings: QuotaView) { return this.request<QuotaView>('PUT', '/quotas', settings) }
+  clock() {
+    return this.request<ClockView>('GET', '/clock')
+  }
+  freezeClock(at?: string) {
+    return this.request<ClockView>('POST', '/clock/freeze', at ? { at } : {})
+  }
+  setClock(at: string) {
+    return this.request<ClockView>('POST', '/clock/set', { at })
+  }
+  advanceClock(by: string | number) {
+    return this.request<ClockView>('POST', '/clock/advance', { by })
+  }
+  resumeClock() {
+    return this.request<ClockView>('POST', '/clock/resume')
+  }
+  resetClock() {
+    return this.request<ClockView>('POST', '/clock/reset')
+  }
+  listFaults() {
+    return this.request<{ rules: Record<string, unknown>[] }>('GET', '/faults')
+  }
+  addFault(rule: Record<string, unknown>) {
+    return this.request<Record<string, unknown> & { id: string }>('POST', '/faults', rule)
+  }
+  removeFault(id: string) {
+    return this.request<{ removed: string }>('DELETE', `/faults/${encodeURIComponent(id)}`)
+  }
+  clearFaults() {
+    return this.request<{ removed: number }>('DELETE', '/faults')
+  }
+  quotas() {
+    return this.request<QuotaView>('GET', '/quotas')
+  }
+  setQuotas(settings: QuotaView) {
+    return this.request<QuotaView>('PUT', '/quotas', settings)
+  }
 
   async request<T>(method: string, path: string, body?: unknown): Promise<T> {
     const response = await this.fetch(method, path, body)
@@ -86,7 +134,11 @@ export class AdminClient {
         body: body === undefined ? undefined : JSON.stringify(body),
       })
     } catch (error) {
-      throw new AdminRequestError(0, 'Unreachable', `cannot reach meterd at ${this.#url}: ${(error as Error & { cause?: Error }).cause?.message ?? (error as Error).message}`)
+      throw new AdminRequestError(
+        0,
+        'Unreachable',
+        `cannot reach meterd at ${this.#url}: ${(error as Error & { cause?: Error }).cause?.message ?? (error as Error).message}`,
+      )
     }
   }
 
@@ -104,16 +156,30 @@ export class AdminClient {
 
 export type WorldCollection = 'accounts' | 'products' | 'customers' | 'licenses'
 export type Query = Record<string, string | number | boolean | undefined>
-export interface ClockView { mode: 'real' | 'offset' | 'frozen'; now: string; nowMs: number; offsetMs: number }
-export interface QuotaView { enabled: boolean; rates: Partial<Record<'BatchMeterUsage' | 'MeterUsage' | 'RegisterUsage' | 'ResolveCustomer', number>> }
+export interface ClockView {
+  mode: 'real' | 'offset' | 'frozen'
+  now: string
+  nowMs: number
+  offsetMs: number
+}
+export interface QuotaView {
+  enabled: boolean
+  rates: Partial<Record<'BatchMeterUsage' | 'MeterUsage' | 'RegisterUsage' | 'ResolveCustomer', number>>
+}
 
 const qs = (query: Query) => {
-  const entries = Object.entries(query).filter(([, v]) => v !== undefined).map(([k, v]): [string, string] => [k, String(v)])
+  const entries = Object.entries(query)
+    .filter(([, v]) => v !== undefined)
+    .map(([k, v]): [string, string] => [k, String(v)])
   return entries.length ? `?${new URLSearchParams(entries).toString()}` : ''
 }
 
 export class AdminRequestError extends Error {
-  constructor(readonly status: number, readonly code: string, message: string) {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
     super(message)
   }
 }

@@ -7,7 +7,9 @@ export type ExportFormat = 'csv' | 'ndjson'
  * many rows there are, and the store never holds a long read transaction.
  */
 export function exportStream<T extends Record<string, unknown>>(
-  format: ExportFormat, columns: readonly string[], nextPage: (after: T | undefined) => Promise<T[]>,
+  format: ExportFormat,
+  columns: readonly string[],
+  nextPage: (after: T | undefined) => Promise<T[]>,
 ): Readable {
   let last: T | undefined
   let header = format === 'csv' ? `${columns.join(',')}\n` : ''

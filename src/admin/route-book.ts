@@ -4,7 +4,11 @@ import { formatIssues } from '../catalog/world.js'
 
 /** An admin error: HTTP status, stable code, message. */
 export class AdminError extends Error {
-  constructor(readonly statusCode: number, readonly code: string, message: string) {
+  constructor(
+    readonly statusCode: number,
+    readonly code: string,
+    message: string,
+  ) {
     super(message)
   }
 }
@@ -39,7 +43,9 @@ export class RouteBook {
   readonly #routes: RouteSpec[] = []
 
   add<B extends z.ZodType, Q extends z.ZodType>(
-    app: FastifyInstance, spec: RouteSpec<B, Q>, handler: (input: RouteInput<z.output<B>, z.output<Q>>) => Promise<unknown>,
+    app: FastifyInstance,
+    spec: RouteSpec<B, Q>,
+    handler: (input: RouteInput<z.output<B>, z.output<Q>>) => Promise<unknown>,
   ): void {
     this.#routes.push(spec)
     app.route({
@@ -48,7 +54,10 @@ export class RouteBook {
       handler: async (request, reply) => {
         const body = spec.body ? parse(spec.body, request.body ?? {}, 'body') : undefined
         const query = spec.query ? parse(spec.query, request.query ?? {}, 'query') : undefined
-        const result = await handler({ body, query, params: request.params as Record<string, string>, request, reply } as RouteInput<z.output<B>, z.output<Q>>)
+        const result = await handler({ body, query, params: request.params as Record<string, string>, request, reply } as RouteInput<
+          z.output<B>,
+          z.output<Q>
+        >)
         if (reply.sent) return reply
         return reply.code(spec.status ?? 200).send(result)
       },
@@ -83,7 +92,11 @@ export class RouteBook {
   }
 }
 
-const ERROR_SCHEMA = { type: 'object', properties: { error: { type: 'string' }, message: { type: 'string' } }, required: ['error', 'message'] }
+const ERROR_SCHEMA = {
+  type: 'object',
+  properties: { error: { type: 'string' }, message: { type: 'string' } },
+  required: ['error', 'message'],
+}
 
 const jsonSchema = (schema: z.ZodType, io: 'input' | 'output') => {
   const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as Record<string, unknown>
@@ -92,13 +105,22 @@ const jsonSchema = (schema: z.ZodType, io: 'input' | 'output') => {
 
 function queryParameters(schema: z.ZodType): object[] {
   const json = jsonSchema(schema, 'input') as { properties?: Record<string, object>; required?: string[] }
-  return Object.entries(json.properties ?? {}).map(([name, s]) => ({ name, in: 'query', required: json.required?.includes(name) ?? false, schema: s }))
+  return Object.entries(json.properties ?? {}).map(([name, s]) => ({
+    name,
+    in: 'query',
+    required: json.required?.includes(name) ?? false,
+    schema: s,
+  }))
 }
 
 export function parse<T extends z.ZodType>(schema: T, value: unknown, where: string): z.output<T> {
   const result = schema.safeParse(value)
   if (!result.success) {
-    throw new AdminError(400, 'BadRequest', formatIssues(result.error.issues.map((i) => ({ ...i, path: i.path.length ? i.path : [where] }))))
+    throw new AdminError(
+      400,
+      'BadRequest',
+      formatIssues(result.error.issues.map((i) => ({ ...i, path: i.path.length ? i.path : [where] }))),
+    )
   }
   return result.data
 }

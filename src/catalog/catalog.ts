@@ -31,7 +31,11 @@ export function createMemoryCatalog(world: World): Catalog {
   const byArn = groupBy(world.licenses, (l) => l.arn)
   // Nested maps: a lookup hashes the two strings it was given instead of building a third.
   const byGrant = new Map<string, Map<string, License[]>>()
-  for (const [customer, licenses] of groupBy(world.licenses, (l) => l.customer)) byGrant.set(customer, groupBy(licenses, (l) => l.product))
+  for (const [customer, licenses] of groupBy(world.licenses, (l) => l.customer))
+    byGrant.set(
+      customer,
+      groupBy(licenses, (l) => l.product),
+    )
   return {
     findSigningIdentity: (key) => identities.get(key),
     findProduct: (code) => products.get(code),

@@ -13,13 +13,15 @@ export const DEMO_WORLD: WorldInput = {
     {
       id: '222222222222',
       name: 'demo buyer',
-      credentials: [{
-        accessKeyId: 'AKIAMETERDBUYER00001',
-        secretAccessKey: 'meterd-demo-buyer-secret',
-        region: 'us-east-1',
-        resourceId: 'i-0demo00000000001',
-        platform: 'ecs',
-      }],
+      credentials: [
+        {
+          accessKeyId: 'AKIAMETERDBUYER00001',
+          secretAccessKey: 'meterd-demo-buyer-secret',
+          region: 'us-east-1',
+          resourceId: 'i-0demo00000000001',
+          platform: 'ecs',
+        },
+      ],
     },
   ],
   products: [

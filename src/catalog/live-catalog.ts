@@ -28,7 +28,10 @@ const APPLIED_CONFIG = 'applied-config-world'
  * it was last applied, so restarting with the same file keeps run-time changes such as an ended
  * license; with neither, `fallback` (the demo world) is stored.
  */
-export async function openLiveCatalog(store: WorldStore, options: { configWorld?: World; fallback: World; atMs: number }): Promise<LiveCatalog> {
+export async function openLiveCatalog(
+  store: WorldStore,
+  options: { configWorld?: World; fallback: World; atMs: number },
+): Promise<LiveCatalog> {
   let version = 0
   let world: World = options.fallback
   let catalog: Catalog = createMemoryCatalog(world)
@@ -60,9 +63,14 @@ export async function openLiveCatalog(store: WorldStore, options: { configWorld?
   await refresh()
   if (options.configWorld) {
     const configWorld = options.configWorld
-    const digest = createHash('sha256').update(JSON.stringify(worldToDocument(configWorld))).digest('hex')
+    const digest = createHash('sha256')
+      .update(JSON.stringify(worldToDocument(configWorld)))
+      .digest('hex')
     if (version === 0 || (await store.loadControl(APPLIED_CONFIG)) !== digest) {
-      await update((current) => ({ world: version === 0 ? configWorld : mergeWorlds(current, configWorld), result: undefined }), options.atMs)
+      await update(
+        (current) => ({ world: version === 0 ? configWorld : mergeWorlds(current, configWorld), result: undefined }),
+        options.atMs,
+      )
       await store.saveControl(APPLIED_CONFIG, digest, options.atMs)
     }
   } else if (version === 0) {

@@ -18,7 +18,10 @@ export const CredentialSchema = z.strictObject({
   accessKeyId: z.string().regex(/^[A-Z0-9]{16,128}$/, 'must be 16-128 upper-case letters or digits'),
   secretAccessKey: z.string().min(1),
   sessionToken: z.string().min(1).optional(),
-  region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, 'must be an AWS region such as us-east-1').default('us-east-1'),
+  region: z
+    .string()
+    .regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, 'must be an AWS region such as us-east-1')
+    .default('us-east-1'),
   /** Stands for the EC2 instance, ECS task or EKS pod MeterUsage/RegisterUsage calls come from. */
   resourceId: z.string().min(1).optional(),
   /** The platform the resource runs on; RegisterUsage accepts ecs, eks and fargate. */
@@ -32,13 +35,16 @@ export const AccountSchema = z.strictObject({
 })
 
 /** A dimension is its name, or `{ name, price }` with a price per unit in USD for billing estimates. */
-export const DimensionSchema = z.union([
-  z.string().min(1).max(255),
-  z.strictObject({ name: z.string().min(1).max(255), price: z.number().nonnegative().optional() }),
-]).transform((d) => (typeof d === 'string' ? { name: d } : d))
+export const DimensionSchema = z
+  .union([z.string().min(1).max(255), z.strictObject({ name: z.string().min(1).max(255), price: z.number().nonnegative().optional() })])
+  .transform((d) => (typeof d === 'string' ? { name: d } : d))
 
 export const ProductSchema = z.strictObject({
-  code: z.string().min(1).max(255).regex(/^[-a-zA-Z0-9/=:_.@]+$/, 'must match ^[-a-zA-Z0-9/=:_.@]+$'),
+  code: z
+    .string()
+    .min(1)
+    .max(255)
+    .regex(/^[-a-zA-Z0-9/=:_.@]+$/, 'must match ^[-a-zA-Z0-9/=:_.@]+$'),
   type: z.enum(['saas', 'ami', 'container']),
   seller: AccountId,
   dimensions: z.array(DimensionSchema).min(1),
@@ -117,7 +123,8 @@ function checkReferences(world: World): void {
     if (products.has(p.code)) problems.push(`products[${i}].code: duplicate product ${p.code}`)
     products.add(p.code)
     if (!accounts.has(p.seller)) problems.push(`products[${i}].seller: unknown account ${p.seller}`)
-    if (new Set(p.dimensions.map((d) => d.name)).size !== p.dimensions.length) problems.push(`products[${i}].dimensions: duplicate dimension`)
+    if (new Set(p.dimensions.map((d) => d.name)).size !== p.dimensions.length)
+      problems.push(`products[${i}].dimensions: duplicate dimension`)
   })
   const customers = new Set<string>()
   world.customers.forEach((c, i) => {

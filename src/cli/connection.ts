@@ -29,11 +29,12 @@ export function connect(flags: ConnectionFlags): AdminClient {
     try {
       token = readFileSync(file, 'utf8').trim()
     } catch {
-      throw new CliError(`no admin token: pass --admin-token, set METERD_ADMIN_TOKEN, or point --data at the server's data folder (${file} not found)`)
+      throw new CliError(
+        `no admin token: pass --admin-token, set METERD_ADMIN_TOKEN, or point --data at the server's data folder (${file} not found)`,
+      )
     }
   }
   return new AdminClient({ url, token })
 }
 
 export const print = (value: unknown) => console.log(JSON.stringify(value, null, 2))
-

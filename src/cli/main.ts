@@ -20,7 +20,8 @@ const program = new Command('meterd')
   .description('A self-hostable AWS Marketplace Metering Service with a durable usage ledger.')
   .showHelpAfterError()
 
-program.command('serve')
+program
+  .command('serve')
   .description('run the AWS Marketplace Metering endpoint (the demo world unless --config is given)')
   .option('-p, --port <port>', `port to listen on (env METERD_PORT, default ${DEFAULT_PORT})`)
   .option('-H, --host <host>', `address to listen on (env METERD_HOST, default ${DEFAULT_HOST})`)
@@ -28,8 +29,12 @@ program.command('serve')
   .option('-c, --config <file>', 'world and settings file, YAML or JSON (env METERD_CONFIG)')
   .option('--store <store>', "'sqlite' (default) or a postgres:// URL (env METERD_STORE)")
   .option('--workers <n>', 'processes serving the port, sharing the store (env METERD_WORKERS, default 1)')
-  .addOption(new Option('--auth <mode>', 'strict: verify SigV4 against the world; permissive: accept any credentials (env METERD_AUTH, default strict)')
-    .choices(['strict', 'permissive']))
+  .addOption(
+    new Option(
+      '--auth <mode>',
+      'strict: verify SigV4 against the world; permissive: accept any credentials (env METERD_AUTH, default strict)',
+    ).choices(['strict', 'permissive']),
+  )
   .option('--admin-port <port>', 'serve the admin API and public pages on this port instead (default: the same port)')
   .option('--no-quotas', 'switch off the AWS request quotas (token buckets)')
   .option('--log', 'write JSON request logs to stdout (without it, only errors are logged, to stderr)')
@@ -61,7 +66,8 @@ program.command('serve')
     console.log(banner(config, server.catalog.world(), server.url, server.adminToken))
   })
 
-program.command('migrate')
+program
+  .command('migrate')
   .description('apply the ledger schema migrations and exit (serve applies them too)')
   .option('-d, --data <dir>', `folder of the SQLite ledger (env METERD_DATA_DIR, default ${DEFAULT_DATA_DIR})`)
   .option('--store <store>', "'sqlite' (default) or a postgres:// URL (env METERD_STORE)")

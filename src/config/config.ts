@@ -65,24 +65,33 @@ const Duration = z.union([z.string(), z.number()]).transform((value, ctx) => {
   return ms
 })
 
-const SettingsSchema = z.strictObject({
-  auth: z.enum(['strict', 'permissive']).optional(),
-  anonymousBuyerAccount: z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id').optional(),
-  registrationTokenTtl: Duration.optional(),
-  adminPort: z.number().int().min(0).max(65535).optional(),
-  quotas: z.strictObject({
-    enabled: z.boolean().optional(),
-    rates: QuotaSettings.shape.rates.optional(),
-  }).optional(),
-  auditRetention: Duration.optional(),
-  adminToken: z.string().min(16, 'must be at least 16 characters').optional(),
-  windows: z.strictObject({
-    batchMaxAge: Duration.optional(),
-    batchMonthEndGrace: Duration.optional(),
-    meterMaxAge: Duration.optional(),
-    futureTolerance: Duration.optional(),
-  }).optional(),
-}).default({})
+const SettingsSchema = z
+  .strictObject({
+    auth: z.enum(['strict', 'permissive']).optional(),
+    anonymousBuyerAccount: z
+      .string()
+      .regex(/^\d{12}$/, 'must be a 12-digit AWS account id')
+      .optional(),
+    registrationTokenTtl: Duration.optional(),
+    adminPort: z.number().int().min(0).max(65535).optional(),
+    quotas: z
+      .strictObject({
+        enabled: z.boolean().optional(),
+        rates: QuotaSettings.shape.rates.optional(),
+      })
+      .optional(),
+    auditRetention: Duration.optional(),
+    adminToken: z.string().min(16, 'must be at least 16 characters').optional(),
+    windows: z
+      .strictObject({
+        batchMaxAge: Duration.optional(),
+        batchMonthEndGrace: Duration.optional(),
+        meterMaxAge: Duration.optional(),
+        futureTolerance: Duration.optional(),
+      })
+      .optional(),
+  })
+  .default({})
 
 export class ConfigError extends Error {}
 
@@ -110,7 +119,8 @@ export function loadConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = process.e
   else if (/^postgres(ql)?:\/\//.test(storeText)) store = { kind: 'postgres', url: storeText }
   else throw new ConfigError(`store must be 'sqlite' or a postgres:// URL, got '${storeText}'`)
   const workers = Number(flags.workers ?? env.METERD_WORKERS ?? 1)
-  if (!Number.isInteger(workers) || workers < 1 || workers > 64) throw new ConfigError(`workers must be an integer from 1 to 64, got '${flags.workers ?? env.METERD_WORKERS}'`)
+  if (!Number.isInteger(workers) || workers < 1 || workers > 64)
+    throw new ConfigError(`workers must be an integer from 1 to 64, got '${flags.workers ?? env.METERD_WORKERS}'`)
   return {
     port,
     host: flags.host ?? env.METERD_HOST ?? DEFAULT_HOST,
@@ -131,7 +141,7 @@ export function loadConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = process.e
     adminToken: env.METERD_ADMIN_TOKEN ?? settings.data.adminToken,
     adminPort: flags.adminPort !== undefined ? parsePort(flags.adminPort, 'admin port') : settings.data.adminPort,
     quotas: {
-      enabled: flags.quotas === false ? false : settings.data.quotas?.enabled ?? DEFAULT_QUOTAS.enabled,
+      enabled: flags.quotas === false ? false : (settings.data.quotas?.enabled ?? DEFAULT_QUOTAS.enabled),
       rates: { ...DEFAULT_QUOTAS.rates, ...settings.data.quotas?.rates },
     },
     auditRetentionMs: settings.data.auditRetention ?? DEFAULT_AUDIT_RETENTION_MS,
@@ -140,7 +150,8 @@ export function loadConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = process.e
 
 function parsePort(value: string | number, what: string): number {
   const port = Number(value)
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`${what} must be an integer from 0 to 65535, got '${value}'`)
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new ConfigError(`${what} must be an integer from 0 to 65535, got '${value}'`)
   return port
 }
 
@@ -162,7 +173,7 @@ function readConfigFile(path: string): Record<string, unknown> {
   let parsed: unknown
   try {
     // YAML is a superset of JSON; JSON.parse first because it is far faster on large worlds.
-    parsed = /^\s*[{[]/.test(text) ? tryJson(text) ?? parseYaml(text) : parseYaml(text)
+    parsed = /^\s*[{[]/.test(text) ? (tryJson(text) ?? parseYaml(text)) : parseYaml(text)
   } catch (error) {
     throw new ConfigError(`${path}: not valid YAML or JSON: ${(error as Error).message}`)
   }

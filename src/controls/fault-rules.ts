@@ -7,33 +7,38 @@ import { newId } from '../shared/ids.js'
 const OPERATION_NAMES = ['BatchMeterUsage', 'MeterUsage', 'RegisterUsage', 'ResolveCustomer'] as const
 
 /** A fault rule as the admin API takes it. */
-export const FaultRuleInput = z.strictObject({
-  operation: z.enum([...OPERATION_NAMES, '*']),
-  productCode: z.string().min(1).optional(),
-  accountId: z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id').optional(),
-  /** Answer with this error instead of running the operation. */
-  error: z.enum(['ThrottlingException', 'InternalServiceErrorException']).optional(),
-  /** BatchMeterUsage: this share of each batch's records (the last ones) is returned unprocessed. */
-  unprocessedShare: z.number().gt(0).max(1).optional(),
-  /** Delay the answer by this long. */
-  latencyMs: z.number().int().min(1).max(60_000).optional(),
-  /** Chance that a matching call is affected (default 1). */
-  probability: z.number().gt(0).max(1).optional(),
-  /** Only the next N matching calls. */
-  times: z.number().int().min(1).optional(),
-  /** Only for this long after the rule is added (real time). */
-  forSeconds: z.number().positive().optional(),
-}).superRefine((rule, ctx) => {
-  if (rule.error === undefined && rule.unprocessedShare === undefined && rule.latencyMs === undefined) {
-    ctx.addIssue({ code: 'custom', message: 'give error, unprocessedShare and/or latencyMs', path: [] })
-  }
-  if (rule.error !== undefined && rule.unprocessedShare !== undefined) {
-    ctx.addIssue({ code: 'custom', message: 'error and unprocessedShare exclude each other', path: ['unprocessedShare'] })
-  }
-  if (rule.unprocessedShare !== undefined && rule.operation !== 'BatchMeterUsage') {
-    ctx.addIssue({ code: 'custom', message: 'only BatchMeterUsage has UnprocessedRecords', path: ['unprocessedShare'] })
-  }
-})
+export const FaultRuleInput = z
+  .strictObject({
+    operation: z.enum([...OPERATION_NAMES, '*']),
+    productCode: z.string().min(1).optional(),
+    accountId: z
+      .string()
+      .regex(/^\d{12}$/, 'must be a 12-digit AWS account id')
+      .optional(),
+    /** Answer with this error instead of running the operation. */
+    error: z.enum(['ThrottlingException', 'InternalServiceErrorException']).optional(),
+    /** BatchMeterUsage: this share of each batch's records (the last ones) is returned unprocessed. */
+    unprocessedShare: z.number().gt(0).max(1).optional(),
+    /** Delay the answer by this long. */
+    latencyMs: z.number().int().min(1).max(60_000).optional(),
+    /** Chance that a matching call is affected (default 1). */
+    probability: z.number().gt(0).max(1).optional(),
+    /** Only the next N matching calls. */
+    times: z.number().int().min(1).optional(),
+    /** Only for this long after the rule is added (real time). */
+    forSeconds: z.number().positive().optional(),
+  })
+  .superRefine((rule, ctx) => {
+    if (rule.error === undefined && rule.unprocessedShare === undefined && rule.latencyMs === undefined) {
+      ctx.addIssue({ code: 'custom', message: 'give error, unprocessedShare and/or latencyMs', path: [] })
+    }
+    if (rule.error !== undefined && rule.unprocessedShare !== undefined) {
+      ctx.addIssue({ code: 'custom', message: 'error and unprocessedShare exclude each other', path: ['unprocessedShare'] })
+    }
+    if (rule.unprocessedShare !== undefined && rule.operation !== 'BatchMeterUsage') {
+      ctx.addIssue({ code: 'custom', message: 'only BatchMeterUsage has UnprocessedRecords', path: ['unprocessedShare'] })
+    }
+  })
 export type FaultRuleSpec = z.output<typeof FaultRuleInput>
 
 export interface FaultRule extends FaultRuleSpec {
@@ -67,7 +72,11 @@ export interface FaultRules {
  * Fault injection: rules kept in the ledger (so every node applies them) and cached here. Time
  * spans use the real clock: a fault window is about the test run, not the metered usage.
  */
-export async function openFaultRules(store: Pick<Ledger, 'listFaultRules' | 'addFaultRule' | 'removeFaultRule' | 'removeAllFaultRules' | 'consumeFaultRule'>, realClock: Clock, random: () => number = Math.random): Promise<FaultRules> {
+export async function openFaultRules(
+  store: Pick<Ledger, 'listFaultRules' | 'addFaultRule' | 'removeFaultRule' | 'removeAllFaultRules' | 'consumeFaultRule'>,
+  realClock: Clock,
+  random: () => number = Math.random,
+): Promise<FaultRules> {
   let cache: FaultRule[] = []
   const guard = staleReadGuard()
   const toRule = (r: StoredFaultRule): FaultRule => {
@@ -77,9 +86,13 @@ export async function openFaultRules(store: Pick<Ledger, 'listFaultRules' | 'add
     if (spec.forSeconds !== undefined) rule.expiresAt = new Date(r.createdAtMs + spec.forSeconds * 1000).toISOString()
     return rule
   }
-  const reload = () => guard.read(async () => (await store.listFaultRules()).map(toRule), (rules) => {
-    cache = rules
-  })
+  const reload = () =>
+    guard.read(
+      async () => (await store.listFaultRules()).map(toRule),
+      (rules) => {
+        cache = rules
+      },
+    )
   await reload()
   const live = (rule: FaultRule, nowMs: number) =>
     (rule.expiresAt === undefined || Date.parse(rule.expiresAt) > nowMs) && (rule.remaining === undefined || rule.remaining > 0)
@@ -97,16 +110,18 @@ export async function openFaultRules(store: Pick<Ledger, 'listFaultRules' | 'add
         return rule
       })
     },
-    remove: (id) => guard.write(async () => {
-      const removed = await store.removeFaultRule(id)
-      cache = cache.filter((r) => r.id !== id)
-      return removed
-    }),
-    clear: () => guard.write(async () => {
-      const n = await store.removeAllFaultRules()
-      cache = []
-      return n
-    }),
+    remove: (id) =>
+      guard.write(async () => {
+        const removed = await store.removeFaultRule(id)
+        cache = cache.filter((r) => r.id !== id)
+        return removed
+      }),
+    clear: () =>
+      guard.write(async () => {
+        const n = await store.removeAllFaultRules()
+        cache = []
+        return n
+      }),
     refresh: async () => {
       await reload()
     },

@@ -40,24 +40,33 @@ const CONTROL_NAME = 'quotas'
  * The settings are shared through the ledger. A single process keeps the buckets in memory;
  * with `shared`, (several nodes) they live in the ledger so the quota holds across nodes.
  */
-export async function openQuotas(store: Pick<Ledger, 'loadControl' | 'saveControl' | 'takeQuotaToken'>, realClock: Clock, initial: QuotaSettings, shared = false): Promise<Quotas> {
+export async function openQuotas(
+  store: Pick<Ledger, 'loadControl' | 'saveControl' | 'takeQuotaToken'>,
+  realClock: Clock,
+  initial: QuotaSettings,
+  shared = false,
+): Promise<Quotas> {
   let settings = initial
   const buckets = new Map<string, Bucket>()
   const guard = staleReadGuard()
   const refresh = async () => {
-    await guard.read(() => store.loadControl(CONTROL_NAME), (stored) => {
-      if (stored) settings = QuotaSettings.parse(stored)
-    })
+    await guard.read(
+      () => store.loadControl(CONTROL_NAME),
+      (stored) => {
+        if (stored) settings = QuotaSettings.parse(stored)
+      },
+    )
   }
   await refresh()
   return {
     settings: () => settings,
-    update: (next) => guard.write(async () => {
-      settings = next
-      buckets.clear()
-      await store.saveControl(CONTROL_NAME, next, realClock.nowMs())
-      return settings
-    }),
+    update: (next) =>
+      guard.write(async () => {
+        settings = next
+        buckets.clear()
+        await store.saveControl(CONTROL_NAME, next, realClock.nowMs())
+        return settings
+      }),
     async take(operation, accountId, region) {
       const rate = settings.rates[operation as keyof QuotaSettings['rates']]
       if (!settings.enabled || rate === undefined) return true

@@ -3,10 +3,7 @@ import type { Clock } from '../shared/clock.js'
 import { staleReadGuard } from '../shared/stale-reads.js'
 
 /** How meterd's metering "now" relates to real time. */
-export type ClockState =
-  | { mode: 'real' }
-  | { mode: 'offset'; offsetMs: number }
-  | { mode: 'frozen'; frozenAtMs: number }
+export type ClockState = { mode: 'real' } | { mode: 'offset'; offsetMs: number } | { mode: 'frozen'; frozenAtMs: number }
 
 export interface ClockView {
   mode: ClockState['mode']
@@ -41,34 +38,45 @@ export async function openVirtualClock(store: Pick<Ledger, 'loadControl' | 'save
   const guard = staleReadGuard()
   const nowMs = () => {
     switch (state.mode) {
-      case 'real': return realClock.nowMs()
-      case 'offset': return realClock.nowMs() + state.offsetMs
-      case 'frozen': return state.frozenAtMs
+      case 'real':
+        return realClock.nowMs()
+      case 'offset':
+        return realClock.nowMs() + state.offsetMs
+      case 'frozen':
+        return state.frozenAtMs
     }
   }
   const view = (): ClockView => {
     const now = nowMs()
     return { mode: state.mode, now: new Date(now).toISOString(), nowMs: now, offsetMs: now - realClock.nowMs() }
   }
-  const save = (next: ClockState) => guard.write(async () => {
-    state = next
-    await store.saveControl(CONTROL_NAME, next, realClock.nowMs())
-    return view()
-  })
-  const refresh = async () => {
-    await guard.read(() => store.loadControl(CONTROL_NAME) as Promise<ClockState | undefined>, (stored) => {
-      if (stored) state = stored
+  const save = (next: ClockState) =>
+    guard.write(async () => {
+      state = next
+      await store.saveControl(CONTROL_NAME, next, realClock.nowMs())
+      return view()
     })
+  const refresh = async () => {
+    await guard.read(
+      () => store.loadControl(CONTROL_NAME) as Promise<ClockState | undefined>,
+      (stored) => {
+        if (stored) state = stored
+      },
+    )
   }
   await refresh()
   return {
     nowMs,
     view,
     freeze: (atMs = nowMs()) => save({ mode: 'frozen', frozenAtMs: atMs }),
-    set: (atMs) => save(state.mode === 'frozen' ? { mode: 'frozen', frozenAtMs: atMs } : { mode: 'offset', offsetMs: atMs - realClock.nowMs() }),
-    advance: (ms) => save(state.mode === 'frozen'
-      ? { mode: 'frozen', frozenAtMs: state.frozenAtMs + ms }
-      : { mode: 'offset', offsetMs: nowMs() + ms - realClock.nowMs() }),
+    set: (atMs) =>
+      save(state.mode === 'frozen' ? { mode: 'frozen', frozenAtMs: atMs } : { mode: 'offset', offsetMs: atMs - realClock.nowMs() }),
+    advance: (ms) =>
+      save(
+        state.mode === 'frozen'
+          ? { mode: 'frozen', frozenAtMs: state.frozenAtMs + ms }
+          : { mode: 'offset', offsetMs: nowMs() + ms - realClock.nowMs() },
+      ),
     resume: () => save(state.mode === 'frozen' ? { mode: 'offset', offsetMs: state.frozenAtMs - realClock.nowMs() } : state),
     reset: () => save({ mode: 'real' }),
     refresh,

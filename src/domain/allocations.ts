@@ -21,7 +21,8 @@ export function assertValidAllocations(quantity: number, allocations: readonly A
     sum += allocation.quantity
     const keys = new Set<string>()
     for (const tag of allocation.tags) {
-      if (keys.has(tag.key)) throw new AwsError('InvalidTagException', `The tag key '${tag.key}' appears more than once in one UsageAllocation.`)
+      if (keys.has(tag.key))
+        throw new AwsError('InvalidTagException', `The tag key '${tag.key}' appears more than once in one UsageAllocation.`)
       keys.add(tag.key)
       keysAcrossList.add(tag.key)
     }
@@ -32,10 +33,15 @@ export function assertValidAllocations(quantity: number, allocations: readonly A
     tagSets.add(tagSet)
   }
   if (keysAcrossList.size > MAX_DISTINCT_TAG_KEYS) {
-    throw new AwsError('InvalidTagException', `The number of tags is greater than ${MAX_DISTINCT_TAG_KEYS}: the UsageAllocations use ${keysAcrossList.size} distinct tag keys.`)
+    throw new AwsError(
+      'InvalidTagException',
+      `The number of tags is greater than ${MAX_DISTINCT_TAG_KEYS}: the UsageAllocations use ${keysAcrossList.size} distinct tag keys.`,
+    )
   }
   if (sum !== quantity) {
-    throw new AwsError('InvalidUsageAllocationsException',
-      `Sum of allocated usage quantities is not equal to the usage quantity (${sum} != ${quantity}).`)
+    throw new AwsError(
+      'InvalidUsageAllocationsException',
+      `Sum of allocated usage quantities is not equal to the usage quantity (${sum} != ${quantity}).`,
+    )
   }
 }

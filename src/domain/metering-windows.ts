@@ -47,8 +47,10 @@ export function assertBatchWindow(timestampsMs: readonly number[], nowMs: number
   for (const ts of timestampsMs) {
     const problem = batchTimestampProblem(ts, nowMs, w)
     if (problem) {
-      throw new AwsError('TimestampOutOfBoundsException',
-        `The timestamp value passed in the UsageRecord is out of allowed range: ${problem}. For BatchMeterUsage, if any of the records are outside of the allowed range, the entire batch is not processed.`)
+      throw new AwsError(
+        'TimestampOutOfBoundsException',
+        `The timestamp value passed in the UsageRecord is out of allowed range: ${problem}. For BatchMeterUsage, if any of the records are outside of the allowed range, the entire batch is not processed.`,
+      )
     }
   }
 }
@@ -56,6 +58,8 @@ export function assertBatchWindow(timestampsMs: readonly number[], nowMs: number
 export function assertMeterWindow(timestampMs: number, nowMs: number, w: MeteringWindows): void {
   let problem: string | undefined
   if (timestampMs > nowMs + w.futureToleranceMs) problem = `${iso(timestampMs)} is in the future`
-  else if (nowMs - timestampMs > w.meterMaxAgeMs) problem = `${iso(timestampMs)} is more than ${w.meterMaxAgeMs / HOUR_MS} hours in the past`
-  if (problem) throw new AwsError('TimestampOutOfBoundsException', `The timestamp value passed in the request is out of allowed range: ${problem}.`)
+  else if (nowMs - timestampMs > w.meterMaxAgeMs)
+    problem = `${iso(timestampMs)} is more than ${w.meterMaxAgeMs / HOUR_MS} hours in the past`
+  if (problem)
+    throw new AwsError('TimestampOutOfBoundsException', `The timestamp value passed in the request is out of allowed range: ${problem}.`)
 }

@@ -2,7 +2,10 @@ import type { Customer, License, World } from '../catalog/world.js'
 import { grantCovers } from './entitlement.js'
 
 export class SubscriptionError extends Error {
-  constructor(readonly reason: 'unknown-product' | 'not-subscribed', message: string) {
+  constructor(
+    readonly reason: 'unknown-product' | 'not-subscribed',
+    message: string,
+  ) {
     super(message)
   }
 }
@@ -57,7 +60,10 @@ export function subscribe(world: World, r: SubscribeRequest): { world: World; re
 }
 
 /** The buyer cancels: every license of the account's customers to the product ends now. */
-export function unsubscribe(world: World, r: { productCode: string; accountId: string; nowMs: number }): { world: World; result: License[] } {
+export function unsubscribe(
+  world: World,
+  r: { productCode: string; accountId: string; nowMs: number },
+): { world: World; result: License[] } {
   const customers = new Set(world.customers.filter((c) => c.accountId === r.accountId).map((c) => c.identifier))
   const ended: License[] = []
   const licenses = world.licenses.map((l) => {

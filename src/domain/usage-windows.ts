@@ -20,7 +20,12 @@ export interface UsageTotal {
 /** Throws RangeError for a time zone the runtime does not know. */
 export function windowLabeller(window: UsageWindow, timeZone: string): (ms: number) => string {
   const format = new Intl.DateTimeFormat('en-CA', {
-    timeZone, year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', hourCycle: 'h23',
+    timeZone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    hourCycle: 'h23',
   })
   return (ms) => {
     const parts: Record<string, string> = {}
@@ -37,7 +42,12 @@ export function windowLabeller(window: UsageWindow, timeZone: string): (ms: numb
  * offset is a multiple of 15 minutes, so no slice straddles two windows), with a billing
  * estimate for priced dimensions. Sorted by window, product, customer, dimension, tag value.
  */
-export function totalsByWindow(sums: readonly UsageSum[], window: UsageWindow, timeZone: string, findProduct: (code: string) => Product | undefined): UsageTotal[] {
+export function totalsByWindow(
+  sums: readonly UsageSum[],
+  window: UsageWindow,
+  timeZone: string,
+  findProduct: (code: string) => Product | undefined,
+): UsageTotal[] {
   const label = windowLabeller(window, timeZone)
   const labels = new Map<number, string>()
   const totals = new Map<string, UsageTotal>()
@@ -51,9 +61,13 @@ export function totalsByWindow(sums: readonly UsageSum[], window: UsageWindow, t
       total.records += s.records
     } else {
       totals.set(key, {
-        productCode: s.productCode, customer: s.customer, dimension: s.dimension,
+        productCode: s.productCode,
+        customer: s.customer,
+        dimension: s.dimension,
         ...(s.tagValue !== undefined ? { tagValue: s.tagValue } : {}),
-        window: w, quantity: s.quantity, records: s.records,
+        window: w,
+        quantity: s.quantity,
+        records: s.records,
       })
     }
   }

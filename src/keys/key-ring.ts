@@ -36,9 +36,13 @@ export async function openKeyRing(ledger: Pick<Ledger, 'listSigningKeys' | 'addS
   if (keys.length === 0) keys = await ledger.addSigningKey(generateSigningKey(atMs), { expireCurrentAtMs: atMs, onlyIfNone: true })
   const imported = new Map<number, Promise<CryptoKey>>()
   const guard = staleReadGuard()
-  const reload = () => guard.read(() => ledger.listSigningKeys(), (stored) => {
-    keys = stored
-  })
+  const reload = () =>
+    guard.read(
+      () => ledger.listSigningKeys(),
+      (stored) => {
+        keys = stored
+      },
+    )
   return {
     list: () => keys,
     async find(version) {
@@ -46,10 +50,11 @@ export async function openKeyRing(ledger: Pick<Ledger, 'listSigningKeys' | 'addS
       if (!key) key = (await reload()).find((k) => k.version === version)
       return key
     },
-    rotate: (rotatedAtMs) => guard.write(async () => {
-      keys = await ledger.addSigningKey(generateSigningKey(rotatedAtMs), { expireCurrentAtMs: rotatedAtMs })
-      return keys
-    }),
+    rotate: (rotatedAtMs) =>
+      guard.write(async () => {
+        keys = await ledger.addSigningKey(generateSigningKey(rotatedAtMs), { expireCurrentAtMs: rotatedAtMs })
+        return keys
+      }),
     async refresh() {
       await reload()
     },

@@ -30,13 +30,16 @@ export function createAuditTrail(deps: { ledger: Ledger; realClock: Clock; reten
     if (buffer.length === 0) return
     const events = buffer
     buffer = []
-    const write = deps.ledger.appendAuditEvents(events)
+    const write = deps.ledger
+      .appendAuditEvents(events)
       .catch((error: unknown) => deps.log.error({ err: error, events: events.length }, 'audit events not stored'))
       .finally(() => pending.delete(write))
     pending.add(write)
   }
-  const prune = () => deps.ledger.pruneAuditEvents(deps.realClock.nowMs() - deps.retentionMs)
-    .catch((error: unknown) => deps.log.error({ err: error }, 'audit pruning failed'))
+  const prune = () =>
+    deps.ledger
+      .pruneAuditEvents(deps.realClock.nowMs() - deps.retentionMs)
+      .catch((error: unknown) => deps.log.error({ err: error }, 'audit pruning failed'))
   void prune()
   const timer = setInterval(prune, PRUNE_EVERY_MS)
   timer.unref()
@@ -79,8 +82,7 @@ function toEvent(r: CallReport): AuditEvent {
   return event
 }
 
-const holdsSecret = (params: unknown) =>
-  params !== null && typeof params === 'object' && SECRET_MEMBERS.some((member) => member in params)
+const holdsSecret = (params: unknown) => params !== null && typeof params === 'object' && SECRET_MEMBERS.some((member) => member in params)
 
 function redact(params: unknown): unknown {
   if (params === null || typeof params !== 'object' || Array.isArray(params)) return params
@@ -95,7 +97,10 @@ function redact(params: unknown): unknown {
  */
 function compactResponse(operation: string, output: object): unknown {
   if (operation !== 'BatchMeterUsage') return output
-  const { Results, UnprocessedRecords } = output as { Results?: { MeteringRecordId?: string; Status?: string }[]; UnprocessedRecords?: unknown[] }
+  const { Results, UnprocessedRecords } = output as {
+    Results?: { MeteringRecordId?: string; Status?: string }[]
+    UnprocessedRecords?: unknown[]
+  }
   return {
     Results: (Results ?? []).map((r) => ({ MeteringRecordId: r.MeteringRecordId, Status: r.Status })),
     UnprocessedRecords: UnprocessedRecords ?? [],

@@ -3,9 +3,7 @@ import { type Customer, hasDimension, type License, type Product } from '../cata
 import { assertValidAllocations } from '../domain/allocations.js'
 import { anyGrantCovers } from '../domain/entitlement.js'
 import { assertBatchWindow } from '../domain/metering-windows.js'
-import {
-  batchSlotKey, isReplayOf, licenseSlotKey, type UsageRecord,
-} from '../domain/usage-record.js'
+import { batchSlotKey, isReplayOf, licenseSlotKey, type UsageRecord } from '../domain/usage-record.js'
 import { AwsError } from '../errors/aws-error.js'
 import type { RecordUsageOutcome } from '../ledger/ledger.js'
 import { type Infer, list, optional, required, structure, timestamp } from '../protocol/shape.js'
@@ -13,7 +11,13 @@ import { newId } from '../shared/ids.js'
 import { hourStartMs } from '../shared/time.js'
 import { defineOperation, type OperationContext } from './operation.js'
 import {
-  CustomerAWSAccountId, CustomerIdentifier, LicenseArn, ProductCode, UsageAllocations, UsageDimension, UsageQuantity,
+  CustomerAWSAccountId,
+  CustomerIdentifier,
+  LicenseArn,
+  ProductCode,
+  UsageAllocations,
+  UsageDimension,
+  UsageQuantity,
 } from './shapes.js'
 import { secondsToMs, toAllocations } from './usage-input.js'
 
@@ -35,10 +39,35 @@ export const BatchMeterUsageInput = structure({
 
 /** Regions where AWS serves BatchMeterUsage (metering-regions doc); elsewhere DisabledApiException. */
 const BATCH_REGIONS = new Set([
-  'eu-north-1', 'me-south-1', 'ap-south-1', 'eu-west-3', 'ap-southeast-3', 'us-east-2', 'af-south-1', 'eu-west-1',
-  'me-central-1', 'eu-central-1', 'sa-east-1', 'ap-east-1', 'ap-south-2', 'us-east-1', 'ap-northeast-2', 'ap-northeast-3',
-  'eu-west-2', 'ap-southeast-4', 'eu-south-1', 'ap-northeast-1', 'us-west-2', 'us-west-1', 'ap-southeast-1',
-  'ap-southeast-2', 'il-central-1', 'ca-central-1', 'eu-south-2', 'eu-central-2', 'cn-northwest-1',
+  'eu-north-1',
+  'me-south-1',
+  'ap-south-1',
+  'eu-west-3',
+  'ap-southeast-3',
+  'us-east-2',
+  'af-south-1',
+  'eu-west-1',
+  'me-central-1',
+  'eu-central-1',
+  'sa-east-1',
+  'ap-east-1',
+  'ap-south-2',
+  'us-east-1',
+  'ap-northeast-2',
+  'ap-northeast-3',
+  'eu-west-2',
+  'ap-southeast-4',
+  'eu-south-1',
+  'ap-northeast-1',
+  'us-west-2',
+  'us-west-1',
+  'ap-southeast-1',
+  'ap-southeast-2',
+  'il-central-1',
+  'ca-central-1',
+  'eu-south-2',
+  'eu-central-2',
+  'cn-northwest-1',
 ])
 
 /** Who a record bills, once its customer fields are resolved against the catalog. */
@@ -68,12 +97,18 @@ export const batchMeterUsage = defineOperation({
     for (const record of records) {
       assertOneCustomerField(record)
       if (!hasDimension(product, record.Dimension)) {
-        throw new AwsError('InvalidUsageDimensionException',
-          `The usage dimension '${record.Dimension}' does not match one of the UsageDimensions associated with product ${product.code}.`)
+        throw new AwsError(
+          'InvalidUsageDimensionException',
+          `The usage dimension '${record.Dimension}' does not match one of the UsageDimensions associated with product ${product.code}.`,
+        )
       }
       assertValidAllocations(record.Quantity ?? 0, toAllocations(record.UsageAllocations))
     }
-    assertBatchWindow(records.map((r) => secondsToMs(r.Timestamp)), ctx.nowMs, ctx.windows)
+    assertBatchWindow(
+      records.map((r) => secondsToMs(r.Timestamp)),
+      ctx.nowMs,
+      ctx.windows,
+    )
     // 3. An injected fault may leave the last records unprocessed: they are not recorded.
     const unprocessed = ctx.unprocessedShare ? Math.ceil(records.length * ctx.unprocessedShare) : 0
     const processed = records.slice(0, records.length - unprocessed)
@@ -92,12 +127,17 @@ export const batchMeterUsage = defineOperation({
 
 function productByCode(code: string, records: readonly WireUsageRecord[], ctx: OperationContext): Product {
   if (records.some((r) => r.LicenseArn !== undefined && r.LicenseArn !== null)) {
-    throw new AwsError('ValidationException',
-      'ProductCode and LicenseArn are mutually exclusive: send ProductCode for the request, or LicenseArn in every UsageRecord.')
+    throw new AwsError(
+      'ValidationException',
+      'ProductCode and LicenseArn are mutually exclusive: send ProductCode for the request, or LicenseArn in every UsageRecord.',
+    )
   }
   const product = ctx.catalog.findProduct(code)
   if (!product || product.type !== 'saas' || !callerPublishes(product, ctx)) {
-    throw new AwsError('InvalidProductCodeException', 'The product code passed does not match the product code used for publishing the product.')
+    throw new AwsError(
+      'InvalidProductCodeException',
+      'The product code passed does not match the product code used for publishing the product.',
+    )
   }
   return product
 }
@@ -110,7 +150,8 @@ function productByLicenses(records: readonly WireUsageRecord[], ctx: OperationCo
       throw new AwsError('ValidationException', 'ProductCode is required unless every UsageRecord carries a LicenseArn.')
     }
     const grant = saasGrantOf(record.LicenseArn, ctx)
-    if (!grant) throw new AwsError('InvalidLicenseException', `The LicenseArn ${record.LicenseArn} is not a license to a SaaS product you publish.`)
+    if (!grant)
+      throw new AwsError('InvalidLicenseException', `The LicenseArn ${record.LicenseArn} is not a license to a SaaS product you publish.`)
     if (product && product.code !== grant.product) {
       throw new AwsError('InvalidLicenseException', 'All UsageRecords of one request must be for the same product.')
     }
@@ -134,9 +175,12 @@ function assertOneCustomerField(record: WireUsageRecord): void {
   const hasIdentifier = record.CustomerIdentifier !== undefined && record.CustomerIdentifier !== null && record.CustomerIdentifier !== ''
   const hasAccount = record.CustomerAWSAccountId !== undefined && record.CustomerAWSAccountId !== null
   if (hasIdentifier === hasAccount) {
-    throw new AwsError('InvalidCustomerIdentifierException', hasIdentifier
-      ? 'CustomerIdentifier and CustomerAWSAccountId are mutually exclusive; send one of them per UsageRecord.'
-      : 'Each UsageRecord needs a CustomerIdentifier or a CustomerAWSAccountId.')
+    throw new AwsError(
+      'InvalidCustomerIdentifierException',
+      hasIdentifier
+        ? 'CustomerIdentifier and CustomerAWSAccountId are mutually exclusive; send one of them per UsageRecord.'
+        : 'Each UsageRecord needs a CustomerIdentifier or a CustomerAWSAccountId.',
+    )
   }
 }
 
@@ -147,10 +191,16 @@ function billed(record: WireUsageRecord, product: Product, catalog: Catalog): Bi
     const grants = catalog.licenseGrants(record.LicenseArn).filter((g) => g.product === product.code)
     const holder = grants.length > 0 ? catalog.findCustomer(grants[0]!.customer) : undefined
     if (!account || holder?.accountId !== account) {
-      throw new AwsError('InvalidLicenseException', `The LicenseArn ${record.LicenseArn} does not belong to CustomerAWSAccountId ${account ?? '(none)'}.`)
+      throw new AwsError(
+        'InvalidLicenseException',
+        `The LicenseArn ${record.LicenseArn} does not belong to CustomerAWSAccountId ${account ?? '(none)'}.`,
+      )
     }
     if (!grants.some((g) => secondsToMs(record.Timestamp) >= g.start)) {
-      throw new AwsError('InvalidLicenseException', `Usage at ${new Date(secondsToMs(record.Timestamp)).toISOString()} is before the license activation period.`)
+      throw new AwsError(
+        'InvalidLicenseException',
+        `Usage at ${new Date(secondsToMs(record.Timestamp)).toISOString()} is before the license activation period.`,
+      )
     }
     return { slotKey: licenseSlotKey(account, record.LicenseArn, record.Dimension, hourMs), grants }
   }
@@ -167,8 +217,11 @@ function billed(record: WireUsageRecord, product: Product, catalog: Catalog): Bi
     grants = grants.length === 0 ? held : [...grants, ...held]
   }
   customer ??= customers[0]
-  const customerKey = customer ? `customer:${customer.identifier}`
-    : record.CustomerAWSAccountId ? `account:${record.CustomerAWSAccountId}` : `unknown:${record.CustomerIdentifier}`
+  const customerKey = customer
+    ? `customer:${customer.identifier}`
+    : record.CustomerAWSAccountId
+      ? `account:${record.CustomerAWSAccountId}`
+      : `unknown:${record.CustomerIdentifier}`
   return { slotKey: batchSlotKey(product.code, customerKey, record.Dimension, hourMs), grants }
 }
 
@@ -213,4 +266,3 @@ function echo(wire: WireUsageRecord): WireUsageRecord {
   out.Quantity = wire.Quantity ?? 0
   return out as WireUsageRecord
 }
-

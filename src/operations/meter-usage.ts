@@ -37,16 +37,23 @@ export const meterUsage = defineOperation({
     const buyerAccountId = ctx.caller.accountId ?? ctx.anonymousBuyerAccountId
     const product = ctx.catalog.findProduct(input.ProductCode)
     if (!product || product.type === 'saas') {
-      throw new AwsError('InvalidProductCodeException', 'The product code passed does not match the product code used for publishing the product.')
+      throw new AwsError(
+        'InvalidProductCodeException',
+        'The product code passed does not match the product code used for publishing the product.',
+      )
     }
     const resourceRegion = ctx.caller.credential?.region
     if (resourceRegion && ctx.caller.signingRegion && resourceRegion !== ctx.caller.signingRegion) {
-      throw new AwsError('InvalidEndpointRegionException',
-        `The endpoint being called is in ${ctx.caller.signingRegion}, a Region different from your EC2 instance, ECS task, or EKS pod (${resourceRegion}). The Region of the Metering Service endpoint and the AWS Region of the resource must match.`)
+      throw new AwsError(
+        'InvalidEndpointRegionException',
+        `The endpoint being called is in ${ctx.caller.signingRegion}, a Region different from your EC2 instance, ECS task, or EKS pod (${resourceRegion}). The Region of the Metering Service endpoint and the AWS Region of the resource must match.`,
+      )
     }
     if (!hasDimension(product, input.UsageDimension)) {
-      throw new AwsError('InvalidUsageDimensionException',
-        `The usage dimension '${input.UsageDimension}' does not match one of the UsageDimensions associated with product ${product.code}.`)
+      throw new AwsError(
+        'InvalidUsageDimensionException',
+        `The usage dimension '${input.UsageDimension}' does not match one of the UsageDimensions associated with product ${product.code}.`,
+      )
     }
     const quantity = input.UsageQuantity ?? 0
     const allocations = toAllocations(input.UsageAllocations)
@@ -88,14 +95,17 @@ export const meterUsage = defineOperation({
       case 'token-conflict':
         throw new AwsError('IdempotencyConflictException', 'The ClientToken is being used for multiple requests.')
       default:
-        throw new AwsError('DuplicateRequestException',
-          `A metering record has already been emitted by the same EC2 instance, ECS task, or EKS pod for the given {usageDimension, timestamp} with a different usageQuantity.`)
+        throw new AwsError(
+          'DuplicateRequestException',
+          `A metering record has already been emitted by the same EC2 instance, ECS task, or EKS pod for the given {usageDimension, timestamp} with a different usageQuantity.`,
+        )
     }
   },
 })
 
 function isEntitled(accountId: string, product: Product, atMs: number, ctx: OperationContext): boolean {
-  return ctx.catalog.customersOfAccount(accountId)
+  return ctx.catalog
+    .customersOfAccount(accountId)
     .some((customer) => anyGrantCovers(ctx.catalog.grantsTo(customer.identifier, product.code), atMs))
 }
 

@@ -27,12 +27,17 @@ export const registerUsage = defineOperation({
     const callerAccountId = ctx.caller.accountId ?? ctx.anonymousBuyerAccountId
     const product = ctx.catalog.findProduct(input.ProductCode)
     if (!product || product.type !== 'container') {
-      throw new AwsError('InvalidProductCodeException', 'The product code passed does not match the product code used for publishing the product.')
+      throw new AwsError(
+        'InvalidProductCodeException',
+        'The product code passed does not match the product code used for publishing the product.',
+      )
     }
     const resourceRegion = ctx.caller.credential?.region
     if (resourceRegion && ctx.caller.signingRegion && resourceRegion !== ctx.caller.signingRegion) {
-      throw new AwsError('InvalidRegionException',
-        `RegisterUsage must be called in the same AWS Region the ECS task was launched in (${resourceRegion}), not ${ctx.caller.signingRegion}.`)
+      throw new AwsError(
+        'InvalidRegionException',
+        `RegisterUsage must be called in the same AWS Region the ECS task was launched in (${resourceRegion}), not ${ctx.caller.signingRegion}.`,
+      )
     }
     const key = await ctx.keys.find(input.PublicKeyVersion)
     if (!key) throw new AwsError('InvalidPublicKeyVersionException', 'Public Key version is invalid.')
@@ -46,13 +51,19 @@ export const registerUsage = defineOperation({
     if (!registered) {
       const platform = ctx.caller.credential?.platform
       if (platform && !SUPPORTED_PLATFORMS.has(platform)) {
-        throw new AwsError('PlatformNotSupportedException',
-          `AWS Marketplace does not support metering usage from the underlying platform (${platform}). Currently, Amazon ECS, Amazon EKS, and Fargate are supported.`)
+        throw new AwsError(
+          'PlatformNotSupportedException',
+          `AWS Marketplace does not support metering usage from the underlying platform (${platform}). Currently, Amazon ECS, Amazon EKS, and Fargate are supported.`,
+        )
       }
-      const entitled = preview || ctx.catalog.customersOfAccount(account)
-        .some((c) => anyGrantCovers(ctx.catalog.grantsTo(c.identifier, product.code), ctx.nowMs))
+      const entitled =
+        preview ||
+        ctx.catalog.customersOfAccount(account).some((c) => anyGrantCovers(ctx.catalog.grantsTo(c.identifier, product.code), ctx.nowMs))
       if (!entitled) {
-        throw new AwsError('CustomerNotEntitledException', `The customer does not have a valid subscription for the product ${product.code}.`)
+        throw new AwsError(
+          'CustomerNotEntitledException',
+          `The customer does not have a valid subscription for the product ${product.code}.`,
+        )
       }
     }
     await ctx.ledger.recordRegistrationCall({

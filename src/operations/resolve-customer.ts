@@ -27,8 +27,10 @@ export const resolveCustomer = defineOperation({
     // Only the publishing seller may resolve; anyone else learns nothing about the token.
     if (!product || (ctx.caller.accountId !== undefined && product.seller !== ctx.caller.accountId)) throw invalid()
     if (ctx.nowMs >= token.expiresAtMs) {
-      throw new AwsError('ExpiredTokenException',
-        'The submitted registration token has expired. This can happen if the buyer\'s browser takes too long to redirect to your page, the buyer has resubmitted the registration token, or your application has held on to the registration token for too long.')
+      throw new AwsError(
+        'ExpiredTokenException',
+        "The submitted registration token has expired. This can happen if the buyer's browser takes too long to redirect to your page, the buyer has resubmitted the registration token, or your application has held on to the registration token for too long.",
+      )
     }
     const result: Record<string, string> = {
       CustomerAWSAccountId: token.customerAccountId,

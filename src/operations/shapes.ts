@@ -9,7 +9,8 @@ export const UsageQuantity = integer({ min: 0, max: 2147483647 })
 export const CustomerIdentifier = string({ min: 0, max: 255, pattern: '^[\\s\\S]*$' })
 export const CustomerAWSAccountId = string({ min: 1, max: 255, pattern: '^[0-9]+$' })
 export const LicenseArn = string({
-  pattern: '^arn:aws[a-zA-Z-]*:[A-Za-z0-9][A-Za-z0-9_/.-]{0,62}:[A-Za-z0-9_/.-]{0,63}:[A-Za-z0-9_/.-]{0,63}:[A-Za-z0-9][A-Za-z0-9:_/+=,@.-]{0,1023}$',
+  pattern:
+    '^arn:aws[a-zA-Z-]*:[A-Za-z0-9][A-Za-z0-9_/.-]{0,62}:[A-Za-z0-9_/.-]{0,63}:[A-Za-z0-9_/.-]{0,63}:[A-Za-z0-9][A-Za-z0-9:_/+=,@.-]{0,1023}$',
 })
 export const ClientToken = string({ min: 1, max: 64 })
 export const Nonce = string({ min: 0, max: 255, pattern: '^[\\s\\S]*$' })

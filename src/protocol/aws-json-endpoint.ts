@@ -109,7 +109,10 @@ export async function awsJsonEndpoint(app: FastifyInstance, options: AwsJsonEndp
     return sendError(request, reply, awsError)
   })
   app.setNotFoundHandler((request, reply) => {
-    const error = new AwsError('UnknownOperationException', `No operation is served at ${request.method} ${request.url}; send POST / with an X-Amz-Target header.`)
+    const error = new AwsError(
+      'UnknownOperationException',
+      `No operation is served at ${request.method} ${request.url}; send POST / with an X-Amz-Target header.`,
+    )
     stateOf(request).error = error
     return sendError(request, reply, error, 404)
   })
@@ -132,14 +135,22 @@ export async function awsJsonEndpoint(app: FastifyInstance, options: AwsJsonEndp
       state.injectedFault = 'quota'
       throw new AwsError('ThrottlingException', 'Rate exceeded')
     }
-    const productCode = typeof (params as { ProductCode?: unknown })?.ProductCode === 'string' ? (params as { ProductCode: string }).ProductCode : undefined
-    const fault = await options.faults.match({ operation: operation.name, ...(productCode ? { productCode } : {}), ...(caller.accountId ? { accountId: caller.accountId } : {}) })
+    const productCode =
+      typeof (params as { ProductCode?: unknown })?.ProductCode === 'string' ? (params as { ProductCode: string }).ProductCode : undefined
+    const fault = await options.faults.match({
+      operation: operation.name,
+      ...(productCode ? { productCode } : {}),
+      ...(caller.accountId ? { accountId: caller.accountId } : {}),
+    })
     if (fault) {
       state.injectedFault = `fault:${fault.ruleIds.join(',')}`
       if (fault.latencyMs) await new Promise((resolve) => setTimeout(resolve, fault.latencyMs))
       if (fault.error === 'ThrottlingException') throw new AwsError('ThrottlingException', 'Rate exceeded')
       if (fault.error === 'InternalServiceErrorException') {
-        throw new AwsError('InternalServiceErrorException', 'An internal error has occurred. Retry your request. If the problem persists, post a message with details on the AWS forums.')
+        throw new AwsError(
+          'InternalServiceErrorException',
+          'An internal error has occurred. Retry your request. If the problem persists, post a message with details on the AWS forums.',
+        )
       }
     }
     // 3. validate, decide, persist
@@ -167,9 +178,12 @@ function resolveOperation(target: string | string[] | undefined): Operation {
   const dot = value?.lastIndexOf('.') ?? -1
   const operation = value && dot > 0 && value.slice(0, dot) === TARGET_PREFIX ? OPERATIONS[value.slice(dot + 1)] : undefined
   if (!operation) {
-    throw new AwsError('UnknownOperationException', value
-      ? `Unknown operation ${value}; expected ${TARGET_PREFIX}.{${Object.keys(OPERATIONS).join(',')}}.`
-      : 'Missing X-Amz-Target header.')
+    throw new AwsError(
+      'UnknownOperationException',
+      value
+        ? `Unknown operation ${value}; expected ${TARGET_PREFIX}.{${Object.keys(OPERATIONS).join(',')}}.`
+        : 'Missing X-Amz-Target header.',
+    )
   }
   return operation
 }
@@ -190,16 +204,29 @@ function authenticate(request: FastifyRequest, body: Buffer, options: AwsJsonEnd
     const accessKeyId = credentialAccessKeyId(headers['authorization'])
     const identity = accessKeyId ? options.catalog.findSigningIdentity(accessKeyId) : undefined
     if (!identity) return { accessKeyId, signingRegion: credentialRegion(headers['authorization']) }
-    return { accountId: identity.accountId, accessKeyId, credential: identity.credential, signingRegion: credentialRegion(headers['authorization']) }
+    return {
+      accountId: identity.accountId,
+      accessKeyId,
+      credential: identity.credential,
+      signingRegion: credentialRegion(headers['authorization']),
+    }
   }
   const [path, query = ''] = splitUrl(request.raw.url ?? '/')
-  const verified = verifySigV4({ method: request.method, path, query, headers, body }, {
-    service: SIGNING_NAME,
-    nowMs: Date.now(), // real time: the virtual clock must not expire signatures
-    lookupSecret: (key) => options.catalog.findSigningIdentity(key)?.credential,
-  })
+  const verified = verifySigV4(
+    { method: request.method, path, query, headers, body },
+    {
+      service: SIGNING_NAME,
+      nowMs: Date.now(), // real time: the virtual clock must not expire signatures
+      lookupSecret: (key) => options.catalog.findSigningIdentity(key)?.credential,
+    },
+  )
   const identity = options.catalog.findSigningIdentity(verified.accessKeyId)!
-  return { accountId: identity.accountId, accessKeyId: verified.accessKeyId, credential: identity.credential, signingRegion: verified.region }
+  return {
+    accountId: identity.accountId,
+    accessKeyId: verified.accessKeyId,
+    credential: identity.credential,
+    signingRegion: verified.region,
+  }
 }
 
 function splitUrl(url: string): [string, string?] {
@@ -229,12 +256,15 @@ function toAwsError(error: unknown, request: FastifyRequest): AwsError {
     return new AwsError('SerializationException', (error as Error).message)
   }
   request.log.error({ err: error }, 'internal error')
-  return new AwsError('InternalServiceErrorException',
-    'An internal error has occurred. Retry your request. If the problem persists, post a message with details on the AWS forums.')
+  return new AwsError(
+    'InternalServiceErrorException',
+    'An internal error has occurred. Retry your request. If the problem persists, post a message with details on the AWS forums.',
+  )
 }
 
 function sendError(request: FastifyRequest, reply: FastifyReply, error: AwsError, status = error.statusCode): FastifyReply {
-  return reply.code(status)
+  return reply
+    .code(status)
     .header('x-amzn-RequestId', request.id)
     .header('x-amzn-ErrorType', error.code)
     .header('content-type', CONTENT_TYPE)

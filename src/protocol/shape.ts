@@ -11,12 +11,33 @@ import { AwsError } from '../errors/aws-error.js'
  */
 export type Shape = StringShape | IntegerShape | BooleanShape | TimestampShape | ListShape | StructureShape
 
-export interface StringShape { kind: 'string'; min?: number; max?: number; pattern?: string }
-export interface IntegerShape { kind: 'integer'; min?: number; max?: number }
-export interface BooleanShape { kind: 'boolean' }
-export interface TimestampShape { kind: 'timestamp' }
-export interface ListShape<M extends Shape = Shape> { kind: 'list'; member: M; min?: number; max?: number }
-export interface StructureShape<M extends Members = Members> { kind: 'structure'; members: M }
+export interface StringShape {
+  kind: 'string'
+  min?: number
+  max?: number
+  pattern?: string
+}
+export interface IntegerShape {
+  kind: 'integer'
+  min?: number
+  max?: number
+}
+export interface BooleanShape {
+  kind: 'boolean'
+}
+export interface TimestampShape {
+  kind: 'timestamp'
+}
+export interface ListShape<M extends Shape = Shape> {
+  kind: 'list'
+  member: M
+  min?: number
+  max?: number
+}
+export interface StructureShape<M extends Members = Members> {
+  kind: 'structure'
+  members: M
+}
 export type Members = Record<string, { shape: Shape; required?: boolean }>
 
 export const string = (c: Omit<StringShape, 'kind'> = {}): StringShape => ({ kind: 'string', ...c })
@@ -29,17 +50,23 @@ export const required = <S extends Shape>(shape: S) => ({ shape, required: true 
 export const optional = <S extends Shape>(shape: S) => ({ shape, required: false as const })
 
 /** The TypeScript type a shape checks to. Timestamps arrive as epoch seconds (possibly fractional). */
-export type Infer<S> = S extends StringShape ? string
-  : S extends IntegerShape ? number
-  : S extends BooleanShape ? boolean
-  : S extends TimestampShape ? number
-  : S extends ListShape<infer M> ? Infer<M>[]
-  : S extends StructureShape<infer M> ? InferMembers<M>
-  : never
+export type Infer<S> = S extends StringShape
+  ? string
+  : S extends IntegerShape
+    ? number
+    : S extends BooleanShape
+      ? boolean
+      : S extends TimestampShape
+        ? number
+        : S extends ListShape<infer M>
+          ? Infer<M>[]
+          : S extends StructureShape<infer M>
+            ? InferMembers<M>
+            : never
 
-type InferMembers<M extends Members> =
-  { [K in keyof M as M[K]['required'] extends true ? K : never]: Infer<M[K]['shape']> } &
-  { [K in keyof M as M[K]['required'] extends true ? never : K]?: Infer<M[K]['shape']> }
+type InferMembers<M extends Members> = { [K in keyof M as M[K]['required'] extends true ? K : never]: Infer<M[K]['shape']> } & {
+  [K in keyof M as M[K]['required'] extends true ? never : K]?: Infer<M[K]['shape']>
+}
 
 const MAX_REPORTED_VIOLATIONS = 10
 const INT32_MAX = 2147483647
@@ -65,10 +92,14 @@ function jsonTypeName(value: unknown): string {
   if (value === null) return 'VALUE_NULL'
   if (Array.isArray(value)) return 'START_ARRAY'
   switch (typeof value) {
-    case 'string': return 'VALUE_STRING'
-    case 'number': return Number.isInteger(value) ? 'VALUE_NUMBER_INT' : 'VALUE_NUMBER_FLOAT'
-    case 'boolean': return value ? 'VALUE_TRUE' : 'VALUE_FALSE'
-    default: return 'START_OBJECT'
+    case 'string':
+      return 'VALUE_STRING'
+    case 'number':
+      return Number.isInteger(value) ? 'VALUE_NUMBER_INT' : 'VALUE_NUMBER_FLOAT'
+    case 'boolean':
+      return value ? 'VALUE_TRUE' : 'VALUE_FALSE'
+    default:
+      return 'START_OBJECT'
   }
 }
 

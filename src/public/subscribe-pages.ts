@@ -16,21 +16,34 @@ label{display:block;margin:.8rem 0}button{font-size:1rem;padding:.5rem 1.2rem}co
  * click through to their real registration page: subscribing mints a registration token and the
  * next page's button makes the browser form POST AWS makes to the fulfillment URL.
  */
-export async function subscribePages(app: FastifyInstance, options: { catalog: Catalog; subscriptions: SubscriptionService }): Promise<void> {
+export async function subscribePages(
+  app: FastifyInstance,
+  options: { catalog: Catalog; subscriptions: SubscriptionService },
+): Promise<void> {
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) =>
-    done(null, Object.fromEntries(new URLSearchParams(body as string))))
+    done(null, Object.fromEntries(new URLSearchParams(body as string))),
+  )
 
   app.get<{ Params: { product: string } }>('/subscribe/:product', async (request, reply) => {
     const product = options.catalog.findProduct(request.params.product)
-    if (!product) return reply.code(404).type('text/html').send(page('Unknown product', `<h1>No product ${escape(request.params.product)}</h1>`))
-    return reply.type('text/html').send(page(`Subscribe to ${product.code}`, `
+    if (!product)
+      return reply
+        .code(404)
+        .type('text/html')
+        .send(page('Unknown product', `<h1>No product ${escape(request.params.product)}</h1>`))
+    return reply.type('text/html').send(
+      page(
+        `Subscribe to ${product.code}`,
+        `
 <h1>Subscribe to ${escape(product.code)}</h1>
 <p>${escape(product.type)} product of seller ${escape(product.seller)}. This page stands in for AWS Marketplace.</p>
 <form method="post" action="/subscribe/${encodeURIComponent(product.code)}">
   <label>Buyer AWS account id <input name="accountId" required pattern="\\d{12}" placeholder="222222222222"></label>
   <label><input type="checkbox" name="freeTrial" value="true"> Free trial</label>
   <button type="submit">Subscribe</button>
-</form>`))
+</form>`,
+      ),
+    )
   })
 
   app.post<{ Params: { product: string }; Body: Record<string, string> }>('/subscribe/:product', async (request, reply) => {
@@ -43,17 +56,32 @@ export async function subscribePages(app: FastifyInstance, options: { catalog: C
       const result = await options.subscriptions.subscribe({ productCode: request.params.product, accountId, freeTrial, deliver: false })
       const url = options.catalog.findProduct(request.params.product)?.fulfillmentUrl
       const fields = fulfillmentFields(result.registrationToken, freeTrial)
-      const hidden = Object.entries(fields).map(([name, value]) => `<input type="hidden" name="${escape(name)}" value="${escape(value)}">`).join('\n  ')
-      return reply.type('text/html').send(page(`Subscribed to ${request.params.product}`, `
+      const hidden = Object.entries(fields)
+        .map(([name, value]) => `<input type="hidden" name="${escape(name)}" value="${escape(value)}">`)
+        .join('\n  ')
+      return reply.type('text/html').send(
+        page(
+          `Subscribed to ${request.params.product}`,
+          `
 <h1>Subscribed to ${escape(request.params.product)}</h1>
 <p>Customer <code>${escape(result.customer.identifier)}</code>, license <code>${escape(result.license.arn)}</code>.</p>
 <p>Registration token (valid until ${new Date(result.tokenExpiresAtMs).toISOString()}): <code id="token">${escape(result.registrationToken)}</code></p>
-${url ? `<form id="fulfillment" method="post" action="${escape(url)}">
+${
+  url
+    ? `<form id="fulfillment" method="post" action="${escape(url)}">
   ${hidden}
   <button type="submit">Set up your account</button>
-</form>` : '<p>This product has no fulfillment URL; resolve the token with ResolveCustomer.</p>'}`))
+</form>`
+    : '<p>This product has no fulfillment URL; resolve the token with ResolveCustomer.</p>'
+}`,
+        ),
+      )
     } catch (error) {
-      if (error instanceof SubscriptionError) return reply.code(404).type('text/html').send(page('Cannot subscribe', `<h1>${escape(error.message)}</h1>`))
+      if (error instanceof SubscriptionError)
+        return reply
+          .code(404)
+          .type('text/html')
+          .send(page('Cannot subscribe', `<h1>${escape(error.message)}</h1>`))
       throw error
     }
   })

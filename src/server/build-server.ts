@@ -59,7 +59,11 @@ export async function startServer(config: MeterdConfig, options: BuildOptions = 
   const apps: FastifyInstance[] = []
   try {
     const clock = await openVirtualClock(ledger, realClock)
-    const catalog = await openLiveCatalog(ledger, { configWorld: config.configWorld, fallback: parseWorld(DEMO_WORLD), atMs: clock.nowMs() })
+    const catalog = await openLiveCatalog(ledger, {
+      configWorld: config.configWorld,
+      fallback: parseWorld(DEMO_WORLD),
+      atMs: clock.nowMs(),
+    })
     const keys = await openKeyRing(ledger, clock.nowMs())
     const faults = await openFaultRules(ledger, realClock)
     // Token buckets live in the ledger only where several nodes are expected to share it.
@@ -71,7 +75,7 @@ export async function startServer(config: MeterdConfig, options: BuildOptions = 
 
     const newApp = () => {
       const app = Fastify({
-        logger: options.logger === 'errors' ? { level: 'error', stream: process.stderr } : options.logger ?? false,
+        logger: options.logger === 'errors' ? { level: 'error', stream: process.stderr } : (options.logger ?? false),
         genReqId: () => randomUUID(),
         keepAliveTimeout: 65_000, // AWS keeps connections alive; SDKs reuse them
         return503OnClosing: true,
@@ -88,26 +92,43 @@ export async function startServer(config: MeterdConfig, options: BuildOptions = 
       countRecords(report, metrics!)
     }
     await app.register(awsJsonEndpoint, {
-      catalog, ledger, clock, keys, quotas, faults, onCall,
+      catalog,
+      ledger,
+      clock,
+      keys,
+      quotas,
+      faults,
+      onCall,
       windows: config.windows,
       auth: config.auth,
       anonymousBuyerAccountId: config.anonymousBuyerAccountId ?? firstLicensedAccount(catalog),
     })
     const book = new RouteBook()
     await adminApp.register(adminApi, {
-      prefix: '/admin', token: adminToken, book, ledger, catalog, subscriptions, keys, clock, faults, quotas,
+      prefix: '/admin',
+      token: adminToken,
+      book,
+      ledger,
+      catalog,
+      subscriptions,
+      keys,
+      clock,
+      faults,
+      quotas,
       auditRetentionMs: config.auditRetentionMs,
     })
     await adminApp.register(publicKeys, { keys })
     await adminApp.register(subscribePages, { catalog, subscriptions })
     await adminApp.register(operationsRoutes, { ledger, metrics, openapi: () => book.openapi({ title: 'meterd admin API', version: '1' }) })
-    if (adminApp !== app) await app.register(operationsRoutes, { ledger, metrics, openapi: () => book.openapi({ title: 'meterd admin API', version: '1' }) })
+    if (adminApp !== app)
+      await app.register(operationsRoutes, { ledger, metrics, openapi: () => book.openapi({ title: 'meterd admin API', version: '1' }) })
 
     // Other nodes (or another meterd on the same SQLite file) may change the world and the
     // controls: re-read them every second. Cheap reads; the world document only when its version moved.
     const refresher = setInterval(() => {
-      Promise.all([catalog.refresh(), clock.refresh(), keys.refresh(), faults.refresh(), quotas.refresh()])
-        .catch((error: unknown) => app.log.error({ err: error }, 'refreshing shared state failed'))
+      Promise.all([catalog.refresh(), clock.refresh(), keys.refresh(), faults.refresh(), quotas.refresh()]).catch((error: unknown) =>
+        app.log.error({ err: error }, 'refreshing shared state failed'),
+      )
     }, SHARED_REFRESH_MS)
     refresher.unref()
 
@@ -115,7 +136,14 @@ export async function startServer(config: MeterdConfig, options: BuildOptions = 
     if (adminApp !== app) await adminApp.listen({ port: config.adminPort!, host: config.host })
     const url = addressOf(app, config.host)
     return {
-      app, ledger, catalog, keys, clock, faults, quotas, url,
+      app,
+      ledger,
+      catalog,
+      keys,
+      clock,
+      faults,
+      quotas,
+      url,
       adminUrl: addressOf(adminApp, config.host),
       adminToken,
       async close() {

@@ -49,10 +49,12 @@ export async function startCluster(config: MeterdConfig): Promise<ClusterHandle>
     url: urls[0]!,
     async stop() {
       const workers = Object.values(cluster.workers ?? {}).filter((w) => w !== undefined)
-      await Promise.all(workers.map(async (w) => {
-        w.process.kill('SIGTERM')
-        if (!w.isDead()) await once(w, 'exit')
-      }))
+      await Promise.all(
+        workers.map(async (w) => {
+          w.process.kill('SIGTERM')
+          if (!w.isDead()) await once(w, 'exit')
+        }),
+      )
     },
   }
 }

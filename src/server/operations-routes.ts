@@ -3,7 +3,10 @@ import type { Ledger } from '../ledger/ledger.js'
 import type { Metrics } from '../observability/metrics.js'
 
 /** Liveness, readiness (the ledger answers), Prometheus metrics and the admin API's OpenAPI document. */
-export async function operationsRoutes(app: FastifyInstance, options: { ledger: Ledger; metrics: Metrics; openapi: () => object }): Promise<void> {
+export async function operationsRoutes(
+  app: FastifyInstance,
+  options: { ledger: Ledger; metrics: Metrics; openapi: () => object },
+): Promise<void> {
   app.get('/health', async () => ({ status: 'ok' }))
   app.get('/ready', async (_request, reply) => {
     try {
@@ -14,6 +17,7 @@ export async function operationsRoutes(app: FastifyInstance, options: { ledger: 
     }
   })
   app.get('/metrics', async (_request, reply) =>
-    reply.type(options.metrics.registry.contentType).send(await options.metrics.registry.metrics()))
+    reply.type(options.metrics.registry.contentType).send(await options.metrics.registry.metrics()),
+  )
   app.get('/openapi.json', async () => options.openapi())
 }

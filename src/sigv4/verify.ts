@@ -60,17 +60,24 @@ export function verifySigV4(request: SignedRequest, options: VerifyOptions): Ver
   const amzDate = dateHeader!
   const signedAtMs = parseAmzDate(amzDate)
   if (signedAtMs === undefined) {
-    throw new AwsError('IncompleteSignatureException', `Date must be in ISO-8601 'basic format'. Got '${amzDate}'. See http://en.wikipedia.org/wiki/ISO_8601`)
+    throw new AwsError(
+      'IncompleteSignatureException',
+      `Date must be in ISO-8601 'basic format'. Got '${amzDate}'. See http://en.wikipedia.org/wiki/ISO_8601`,
+    )
   }
   const maxSkewMs = options.maxSkewMs ?? FIFTEEN_MINUTES_MS
   const skewText = `${Math.round(maxSkewMs / 60000)} min.`
   if (signedAtMs < options.nowMs - maxSkewMs) {
-    throw new AwsError('InvalidSignatureException',
-      `Signature expired: ${amzDate} is now earlier than ${basicDate(options.nowMs - maxSkewMs)} (${basicDate(options.nowMs)} - ${skewText})`)
+    throw new AwsError(
+      'InvalidSignatureException',
+      `Signature expired: ${amzDate} is now earlier than ${basicDate(options.nowMs - maxSkewMs)} (${basicDate(options.nowMs)} - ${skewText})`,
+    )
   }
   if (signedAtMs > options.nowMs + maxSkewMs) {
-    throw new AwsError('InvalidSignatureException',
-      `Signature not yet current: ${amzDate} is still later than ${basicDate(options.nowMs + maxSkewMs)} (${basicDate(options.nowMs)} + ${skewText})`)
+    throw new AwsError(
+      'InvalidSignatureException',
+      `Signature not yet current: ${amzDate} is still later than ${basicDate(options.nowMs + maxSkewMs)} (${basicDate(options.nowMs)} + ${skewText})`,
+    )
   }
 
   const signedHeaders = parsed.params.SignedHeaders!.split(';').filter(Boolean)
@@ -83,14 +90,17 @@ export function verifySigV4(request: SignedRequest, options: VerifyOptions): Ver
   const credential = parsed.params.Credential!.replace(/\/+$/, '')
   const scope = credential.split('/')
   if (scope.length !== 5) {
-    throw new AwsError('IncompleteSignatureException',
-      `Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got '${credential}'`)
+    throw new AwsError(
+      'IncompleteSignatureException',
+      `Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got '${credential}'`,
+    )
   }
   const [accessKeyId, scopeDate, region, service, terminator] = scope as [string, string, string, string, string]
   let scopeProblems = ''
   if (!/^[a-z]{2}(-[a-z]+)+-\d+$/.test(region)) scopeProblems += `Credential should be scoped to a valid region, not '${region}'. `
   if (service !== options.service) scopeProblems += `Credential should be scoped to correct service: '${options.service}'. `
-  if (terminator !== 'aws4_request') scopeProblems += `Credential should be scoped with a valid terminator: 'aws4_request', not '${terminator}'. `
+  if (terminator !== 'aws4_request')
+    scopeProblems += `Credential should be scoped with a valid terminator: 'aws4_request', not '${terminator}'. `
   if (scopeDate !== amzDate.slice(0, 8)) {
     scopeProblems += `Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '${scopeDate}' != '${amzDate.slice(0, 8)}', from '${amzDate}'.`
   }
@@ -115,12 +125,16 @@ export function verifySigV4(request: SignedRequest, options: VerifyOptions): Ver
   ].join('\n')
   const credentialScope = `${scopeDate}/${region}/${service}/${terminator}`
   const stringToSign = [ALGORITHM, amzDate, credentialScope, sha256Hex(canonicalRequest)].join('\n')
-  const expected = createHmac('sha256', signingKey(secret.secretAccessKey, scopeDate, region, service)).update(stringToSign).digest()
+  const expected = createHmac('sha256', signingKey(secret.secretAccessKey, scopeDate, region, service))
+    .update(stringToSign)
+    .digest()
   const provided = Buffer.from(parsed.params.Signature!, 'hex')
   if (provided.length !== expected.length || !timingSafeEqual(provided, expected)) {
-    throw new AwsError('InvalidSignatureException',
+    throw new AwsError(
+      'InvalidSignatureException',
       'The request signature we calculated does not match the signature you provided. Check your AWS Secret Access Key and signing method. Consult the service documentation for details.' +
-      `\n\nThe Canonical String for this request should have been\n'${canonicalRequest}'\n\nThe String-to-Sign should have been\n'${stringToSign}'\n`)
+        `\n\nThe Canonical String for this request should have been\n'${canonicalRequest}'\n\nThe String-to-Sign should have been\n'${stringToSign}'\n`,
+    )
   }
 
   const token = request.headers['x-amz-security-token']
@@ -164,12 +178,21 @@ function parseAmzDate(text: string): number | undefined {
   // Date.UTC rolls impossible dates over (month 13, day 32, hour 24) and reads years below 100 as
   // 19xx: refuse them instead. (Field checks, not a format round trip: this runs on every request.)
   const d = new Date(ms)
-  const exact = d.getUTCFullYear() === year && d.getUTCMonth() === month && d.getUTCDate() === day &&
-    d.getUTCHours() === hour && d.getUTCMinutes() === minute && d.getUTCSeconds() === second
+  const exact =
+    d.getUTCFullYear() === year &&
+    d.getUTCMonth() === month &&
+    d.getUTCDate() === day &&
+    d.getUTCHours() === hour &&
+    d.getUTCMinutes() === minute &&
+    d.getUTCSeconds() === second
   return exact ? ms : undefined
 }
 
-const basicDate = (ms: number) => new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '')
+const basicDate = (ms: number) =>
+  new Date(ms)
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '')
 
 const sha256Hex = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex')
 
@@ -211,13 +234,18 @@ function canonicalPath(path: string): string {
 
 function canonicalQuery(query: string): string {
   if (!query) return ''
-  return query.split('&').filter(Boolean).map((pair) => {
-    const eq = pair.indexOf('=')
-    const name = safeDecode(eq === -1 ? pair : pair.slice(0, eq))
-    const value = eq === -1 ? '' : safeDecode(pair.slice(eq + 1).replace(/\+/g, '%20'))
-    return [rfc3986(name), rfc3986(value)] as const
-  }).sort(([a, av], [b, bv]) => (a < b ? -1 : a > b ? 1 : av < bv ? -1 : av > bv ? 1 : 0))
-    .map(([name, value]) => `${name}=${value}`).join('&')
+  return query
+    .split('&')
+    .filter(Boolean)
+    .map((pair) => {
+      const eq = pair.indexOf('=')
+      const name = safeDecode(eq === -1 ? pair : pair.slice(0, eq))
+      const value = eq === -1 ? '' : safeDecode(pair.slice(eq + 1).replace(/\+/g, '%20'))
+      return [rfc3986(name), rfc3986(value)] as const
+    })
+    .sort(([a, av], [b, bv]) => (a < b ? -1 : a > b ? 1 : av < bv ? -1 : av > bv ? 1 : 0))
+    .map(([name, value]) => `${name}=${value}`)
+    .join('&')
 }
 
 // A malformed escape ('%ZZ') is kept as sent, so it ends in a signature mismatch, not a URIError.

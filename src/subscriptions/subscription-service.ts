@@ -36,13 +36,27 @@ const newLicenseArn = (accountId: string) => `arn:aws:license-manager::${account
  * and mints a registration token; the token goes to the product's fulfillment URL the way AWS
  * sends it, as a browser form POST of x-amzn-marketplace-token.
  */
-export function createSubscriptionService(deps: { catalog: LiveCatalog; ledger: Ledger; clock: Clock; tokenTtlMs: number }): SubscriptionService {
+export function createSubscriptionService(deps: {
+  catalog: LiveCatalog
+  ledger: Ledger
+  clock: Clock
+  tokenTtlMs: number
+}): SubscriptionService {
   return {
     async subscribe({ productCode, accountId, freeTrial = false, deliver = true }) {
       const nowMs = deps.clock.nowMs()
-      const subscription = await deps.catalog.update((world) => subscribe(world, {
-        productCode, accountId, freeTrial, nowMs, newCustomerIdentifier: newCustomerIdentifier(), newLicenseArn: newLicenseArn(accountId),
-      }), nowMs)
+      const subscription = await deps.catalog.update(
+        (world) =>
+          subscribe(world, {
+            productCode,
+            accountId,
+            freeTrial,
+            nowMs,
+            newCustomerIdentifier: newCustomerIdentifier(),
+            newLicenseArn: newLicenseArn(accountId),
+          }),
+        nowMs,
+      )
       const registrationToken = mintRegistrationToken()
       const tokenExpiresAtMs = nowMs + deps.tokenTtlMs
       await deps.ledger.saveRegistrationToken({

@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import {
-  BatchMeterUsageCommand, type MarketplaceMeteringClient, MeterUsageCommand, ResolveCustomerCommand,
+  BatchMeterUsageCommand,
+  type MarketplaceMeteringClient,
+  MeterUsageCommand,
+  ResolveCustomerCommand,
 } from '@aws-sdk/client-marketplace-metering'
 import type { AdminClient } from '../../src/admin/admin-client.js'
 import { BUYER, CUSTOMER, errorOf, hourAgo, SELLER, startMeterd, type TestMeterd } from '../helpers/meterd.js'
@@ -15,12 +18,22 @@ describe('admin API: the virtual clock', () => {
   let admin: AdminClient
   let seller: MarketplaceMeteringClient
   let buyer: MarketplaceMeteringClient
-  const batch = (timestampMs: number, dimension = 'users', quantity = 1) => seller.send(new BatchMeterUsageCommand({
-    ProductCode: 'demo-saas', UsageRecords: [{ Timestamp: new Date(timestampMs), CustomerIdentifier: CUSTOMER, Dimension: dimension, Quantity: quantity }],
-  }))
-  const meter = (timestampMs: number, quantity = 1) => buyer.send(new MeterUsageCommand({
-    ProductCode: 'demo-ami', Timestamp: new Date(timestampMs), UsageDimension: 'hosts', UsageQuantity: quantity,
-  }))
+  const batch = (timestampMs: number, dimension = 'users', quantity = 1) =>
+    seller.send(
+      new BatchMeterUsageCommand({
+        ProductCode: 'demo-saas',
+        UsageRecords: [{ Timestamp: new Date(timestampMs), CustomerIdentifier: CUSTOMER, Dimension: dimension, Quantity: quantity }],
+      }),
+    )
+  const meter = (timestampMs: number, quantity = 1) =>
+    buyer.send(
+      new MeterUsageCommand({
+        ProductCode: 'demo-ami',
+        Timestamp: new Date(timestampMs),
+        UsageDimension: 'hosts',
+        UsageQuantity: quantity,
+      }),
+    )
   const nearly = (actual: number, expected: number, slackMs = 2000) =>
     assert.ok(Math.abs(actual - expected) <= slackMs, `${actual} is not within ${slackMs} ms of ${expected}`)
 
@@ -51,7 +64,10 @@ describe('admin API: the virtual clock', () => {
     assert.equal(accepted.Results![0]!.Status, 'Success')
     const old = await errorOf(() => batch(FROZEN - 25 * HOUR, 'api_calls'))
     assert.equal(old.name, 'TimestampOutOfBoundsException')
-    assert.equal(old.message, `The timestamp value passed in the UsageRecord is out of allowed range: ${iso(FROZEN - 25 * HOUR)} is 24 hours or more in the past. For BatchMeterUsage, if any of the records are outside of the allowed range, the entire batch is not processed.`)
+    assert.equal(
+      old.message,
+      `The timestamp value passed in the UsageRecord is out of allowed range: ${iso(FROZEN - 25 * HOUR)} is 24 hours or more in the past. For BatchMeterUsage, if any of the records are outside of the allowed range, the entire batch is not processed.`,
+    )
     const realNow = await errorOf(() => batch(hourAgo(1).getTime(), 'api_calls'))
     assert.equal(realNow.name, 'TimestampOutOfBoundsException')
     assert.match(realNow.message, / is in the future\./)
@@ -59,7 +75,12 @@ describe('admin API: the virtual clock', () => {
     // The record carries meterd's time; the audit trail keeps real time.
     const [record] = (await admin.listRecords({ from: iso(FROZEN - 23 * HOUR), to: iso(FROZEN) })).records
     assert.deepEqual([record!.meteringRecordId, record!.receivedAt], [accepted.Results![0]!.MeteringRecordId, iso(FROZEN)])
-    const events = (await eventually(() => admin.listAudit({ operation: 'BatchMeterUsage' }), (p) => p.events.length >= 3)).events
+    const events = (
+      await eventually(
+        () => admin.listAudit({ operation: 'BatchMeterUsage' }),
+        (p) => p.events.length >= 3,
+      )
+    ).events
     assert.equal(events.length, 3)
     for (const event of events) nearly(Date.parse(event.eventTime as string), Date.now(), 60_000)
   })
@@ -68,7 +89,10 @@ describe('admin API: the virtual clock', () => {
     assert.match((await meter(FROZEN - 6 * HOUR)).MeteringRecordId!, /^[0-9a-f-]{36}$/)
     const refused = await errorOf(() => meter(FROZEN - 6 * HOUR - 1000))
     assert.equal(refused.name, 'TimestampOutOfBoundsException')
-    assert.equal(refused.message, `The timestamp value passed in the request is out of allowed range: ${iso(FROZEN - 6 * HOUR - 1000)} is more than 6 hours in the past.`)
+    assert.equal(
+      refused.message,
+      `The timestamp value passed in the request is out of allowed range: ${iso(FROZEN - 6 * HOUR - 1000)} is more than 6 hours in the past.`,
+    )
   })
 
   it("advances by '2h', by seconds and backwards by '-30m': the windows move with it", async () => {
@@ -135,13 +159,38 @@ describe('admin API: the virtual clock', () => {
 
   it('answers 400 BadRequest naming the field for bad clock bodies, and the clock does not move', async () => {
     const before = await admin.clock()
-    await assertAdminError(() => admin.advanceClock('soon'), 400, 'BadRequest', 'by: must be a duration such as 2h, 90m, -30s or a number of seconds')
-    await assertAdminError(() => admin.advanceClock('2 weeks'), 400, 'BadRequest', 'by: must be a duration such as 2h, 90m, -30s or a number of seconds')
+    await assertAdminError(
+      () => admin.advanceClock('soon'),
+      400,
+      'BadRequest',
+      'by: must be a duration such as 2h, 90m, -30s or a number of seconds',
+    )
+    await assertAdminError(
+      () => admin.advanceClock('2 weeks'),
+      400,
+      'BadRequest',
+      'by: must be a duration such as 2h, 90m, -30s or a number of seconds',
+    )
     await assertAdminError(() => admin.freezeClock('yesterday'), 400, 'BadRequest', 'at: must be an ISO-8601 date-time')
     await assertAdminError(() => admin.setClock('2026-02-30T25:00:00Z'), 400, 'BadRequest', 'at: must be an ISO-8601 date-time')
-    await assertAdminError(() => admin.request('POST', '/clock/set', {}), 400, 'BadRequest', 'at: Invalid input: expected string, received undefined')
-    await assertAdminError(() => admin.request('POST', '/clock/advance', { by: '1h', at: iso(FROZEN) }), 400, 'BadRequest', 'body: Unrecognized key: "at"')
-    await assertAdminError(() => admin.request('POST', '/clock/freeze', { at: 5 }), 400, 'BadRequest', 'at: Invalid input: expected string, received number')
+    await assertAdminError(
+      () => admin.request('POST', '/clock/set', {}),
+      400,
+      'BadRequest',
+      'at: Invalid input: expected string, received undefined',
+    )
+    await assertAdminError(
+      () => admin.request('POST', '/clock/advance', { by: '1h', at: iso(FROZEN) }),
+      400,
+      'BadRequest',
+      'body: Unrecognized key: "at"',
+    )
+    await assertAdminError(
+      () => admin.request('POST', '/clock/freeze', { at: 5 }),
+      400,
+      'BadRequest',
+      'at: Invalid input: expected string, received number',
+    )
     const after = await admin.clock()
     assert.equal(after.mode, before.mode)
     nearly(after.nowMs, Date.now())

@@ -11,20 +11,42 @@ const NOW = Date.UTC(2026, 11, 1, 4, 0)
 const at = (text: string) => new Date(text)
 
 const WORLD: WorldInput = {
-  accounts: [
-    { id: '111111111111', credentials: [{ ...SELLER, region: 'us-east-1' }] },
-    { id: '222222222222' },
-    { id: '333333333333' },
-  ],
+  accounts: [{ id: '111111111111', credentials: [{ ...SELLER, region: 'us-east-1' }] }, { id: '222222222222' }, { id: '333333333333' }],
   products: [
-    { code: 'demo-saas', type: 'saas', seller: '111111111111', dimensions: [{ name: 'users', price: 1.5 }, { name: 'api_calls', price: 0.002 }] },
+    {
+      code: 'demo-saas',
+      type: 'saas',
+      seller: '111111111111',
+      dimensions: [
+        { name: 'users', price: 1.5 },
+        { name: 'api_calls', price: 0.002 },
+      ],
+    },
     { code: 'other-saas', type: 'saas', seller: '111111111111', dimensions: ['gb'] },
   ],
-  customers: [{ identifier: 'c-alpha', accountId: '222222222222' }, { identifier: 'c-beta', accountId: '333333333333' }],
+  customers: [
+    { identifier: 'c-alpha', accountId: '222222222222' },
+    { identifier: 'c-beta', accountId: '333333333333' },
+  ],
   licenses: [
-    { arn: 'arn:aws:license-manager::222222222222:license/l-alpha', customer: 'c-alpha', product: 'demo-saas', start: '2020-01-01T00:00:00Z' },
-    { arn: 'arn:aws:license-manager::333333333333:license/l-beta', customer: 'c-beta', product: 'demo-saas', start: '2020-01-01T00:00:00Z' },
-    { arn: 'arn:aws:license-manager::222222222222:license/l-alpha', customer: 'c-alpha', product: 'other-saas', start: '2020-01-01T00:00:00Z' },
+    {
+      arn: 'arn:aws:license-manager::222222222222:license/l-alpha',
+      customer: 'c-alpha',
+      product: 'demo-saas',
+      start: '2020-01-01T00:00:00Z',
+    },
+    {
+      arn: 'arn:aws:license-manager::333333333333:license/l-beta',
+      customer: 'c-beta',
+      product: 'demo-saas',
+      start: '2020-01-01T00:00:00Z',
+    },
+    {
+      arn: 'arn:aws:license-manager::222222222222:license/l-alpha',
+      customer: 'c-alpha',
+      product: 'other-saas',
+      start: '2020-01-01T00:00:00Z',
+    },
   ],
 }
 
@@ -34,8 +56,18 @@ const CALLS: { product: string; records: UsageRecord[] }[] = [
     product: 'demo-saas',
     records: [
       {
-        CustomerIdentifier: 'c-alpha', Dimension: 'users', Quantity: 10, Timestamp: at('2026-11-30T20:10:00Z'), UsageAllocations: [
-          { AllocatedUsageQuantity: 6, Tags: [{ Key: 'team', Value: 'red' }, { Key: 'env', Value: 'prod' }] },
+        CustomerIdentifier: 'c-alpha',
+        Dimension: 'users',
+        Quantity: 10,
+        Timestamp: at('2026-11-30T20:10:00Z'),
+        UsageAllocations: [
+          {
+            AllocatedUsageQuantity: 6,
+            Tags: [
+              { Key: 'team', Value: 'red' },
+              { Key: 'env', Value: 'prod' },
+            ],
+          },
           { AllocatedUsageQuantity: 4, Tags: [{ Key: 'team', Value: 'blue' }] },
         ],
       },
@@ -47,7 +79,10 @@ const CALLS: { product: string; records: UsageRecord[] }[] = [
     product: 'demo-saas',
     records: [
       {
-        CustomerIdentifier: 'c-alpha', Dimension: 'users', Quantity: 5, Timestamp: at('2026-12-01T01:30:00Z'),
+        CustomerIdentifier: 'c-alpha',
+        Dimension: 'users',
+        Quantity: 5,
+        Timestamp: at('2026-12-01T01:30:00Z'),
         UsageAllocations: [{ AllocatedUsageQuantity: 5, Tags: [{ Key: 'team', Value: 'red' }] }],
       },
       { CustomerIdentifier: 'c-beta', Dimension: 'api_calls', Quantity: 7, Timestamp: at('2026-12-01T02:59:00Z') },
@@ -61,7 +96,10 @@ const CALLS: { product: string; records: UsageRecord[] }[] = [
       { CustomerAWSAccountId: '333333333333', Dimension: 'users', Quantity: 4, Timestamp: at('2026-12-01T03:10:00Z') },
     ],
   },
-  { product: 'other-saas', records: [{ CustomerIdentifier: 'c-alpha', Dimension: 'gb', Quantity: 50, Timestamp: at('2026-12-01T00:00:00Z') }] },
+  {
+    product: 'other-saas',
+    records: [{ CustomerIdentifier: 'c-alpha', Dimension: 'gb', Quantity: 50, Timestamp: at('2026-12-01T00:00:00Z') }],
+  },
 ]
 
 interface Seeded {
@@ -71,7 +109,8 @@ interface Seeded {
   receivedAtMs: number
 }
 
-const RECORD_HEADER = 'meteringRecordId,operation,status,productCode,dimension,quantity,timestamp,hour,customerIdentifier,customerAccountId,licenseArn,resourceId,allocations,callerAccountId,callerAccessKeyId,requestId,receivedAt'
+const RECORD_HEADER =
+  'meteringRecordId,operation,status,productCode,dimension,quantity,timestamp,hour,customerIdentifier,customerAccountId,licenseArn,resourceId,allocations,callerAccountId,callerAccessKeyId,requestId,receivedAt'
 
 describe('admin API: ledger queries, usage windows and exports', () => {
   let meterd: TestMeterd
@@ -89,26 +128,53 @@ describe('admin API: ledger queries, usage windows and exports', () => {
     for (const call of CALLS) {
       meterd.clock!.advance(1000)
       const receivedAtMs = meterd.clock!.nowMs()
-      const out: BatchMeterUsageCommandOutput = await seller.send(new BatchMeterUsageCommand({ ProductCode: call.product, UsageRecords: call.records }))
+      const out: BatchMeterUsageCommandOutput = await seller.send(
+        new BatchMeterUsageCommand({ ProductCode: call.product, UsageRecords: call.records }),
+      )
       assert.equal(out.UnprocessedRecords!.length, 0)
-      for (const result of out.Results!) r.push({ id: result.MeteringRecordId!, status: result.Status!, requestId: out.$metadata.requestId!, receivedAtMs })
+      for (const result of out.Results!)
+        r.push({ id: result.MeteringRecordId!, status: result.Status!, requestId: out.$metadata.requestId!, receivedAtMs })
     }
   })
   after(() => meterd.close())
 
   it('seeded nine records with the statuses the ledger decided', () => {
-    assert.deepEqual(r.map((x) => x.status), ['Success', 'Success', 'Success', 'Success', 'Success', 'CustomerNotSubscribed', 'DuplicateRecord', 'Success', 'Success'])
+    assert.deepEqual(
+      r.map((x) => x.status),
+      ['Success', 'Success', 'Success', 'Success', 'Success', 'CustomerNotSubscribed', 'DuplicateRecord', 'Success', 'Success'],
+    )
   })
 
   describe('GET /admin/records', () => {
     it('shows a record with every field', async () => {
       const [record] = (await admin.listRecords({ tagKey: 'team', tagValue: 'blue' })).records
       assert.deepEqual(record, {
-        meteringRecordId: r[0]!.id, operation: 'BatchMeterUsage', status: 'Success', productCode: 'demo-saas', dimension: 'users', quantity: 10,
-        timestamp: '2026-11-30T20:10:00.000Z', hour: '2026-11-30T20:00:00.000Z', customerIdentifier: 'c-alpha', customerAccountId: null,
-        licenseArn: null, resourceId: null,
-        allocations: [{ quantity: 6, tags: [{ key: 'team', value: 'red' }, { key: 'env', value: 'prod' }] }, { quantity: 4, tags: [{ key: 'team', value: 'blue' }] }],
-        callerAccountId: '111111111111', callerAccessKeyId: SELLER.accessKeyId, requestId: r[0]!.requestId, receivedAt: iso(r[0]!.receivedAtMs),
+        meteringRecordId: r[0]!.id,
+        operation: 'BatchMeterUsage',
+        status: 'Success',
+        productCode: 'demo-saas',
+        dimension: 'users',
+        quantity: 10,
+        timestamp: '2026-11-30T20:10:00.000Z',
+        hour: '2026-11-30T20:00:00.000Z',
+        customerIdentifier: 'c-alpha',
+        customerAccountId: null,
+        licenseArn: null,
+        resourceId: null,
+        allocations: [
+          {
+            quantity: 6,
+            tags: [
+              { key: 'team', value: 'red' },
+              { key: 'env', value: 'prod' },
+            ],
+          },
+          { quantity: 4, tags: [{ key: 'team', value: 'blue' }] },
+        ],
+        callerAccountId: '111111111111',
+        callerAccessKeyId: SELLER.accessKeyId,
+        requestId: r[0]!.requestId,
+        receivedAt: iso(r[0]!.receivedAtMs),
       })
     })
 
@@ -152,7 +218,10 @@ describe('admin API: ledger queries, usage windows and exports', () => {
         return pages
       }
       const pages = await walk()
-      assert.deepEqual(pages.map((p) => p.length), [2, 2, 2, 2, 1])
+      assert.deepEqual(
+        pages.map((p) => p.length),
+        [2, 2, 2, 2, 1],
+      )
       const flat = pages.flat() as string[]
       assert.equal(new Set(flat).size, 9)
       assert.deepEqual(new Set(flat), new Set(r.map((x) => x.id)))
@@ -161,7 +230,10 @@ describe('admin API: ledger queries, usage windows and exports', () => {
       const key = (x: Record<string, unknown>) => `${x.receivedAt} ${x.meteringRecordId}`
       assert.deepEqual(all.map(key), all.map(key).sort())
       // Received one call after another: the calls come in their order.
-      assert.deepEqual(all.map((x) => x.receivedAt), r.map((x) => iso(x.receivedAtMs)))
+      assert.deepEqual(
+        all.map((x) => x.receivedAt),
+        r.map((x) => iso(x.receivedAtMs)),
+      )
       assert.deepEqual(await walk(), pages)
       assert.equal((await admin.listRecords({ limit: 100 })).nextCursor, null)
       const filtered = await admin.listRecords({ customerIdentifier: 'c-alpha', limit: 1 })
@@ -170,7 +242,8 @@ describe('admin API: ledger queries, usage windows and exports', () => {
     })
 
     it('answers 400 BadRequest naming the parameter for a bad query', async () => {
-      const bad = (query: Record<string, string>, message: string) => assertAdminError(() => admin.listRecords(query), 400, 'BadRequest', message)
+      const bad = (query: Record<string, string>, message: string) =>
+        assertAdminError(() => admin.listRecords(query), 400, 'BadRequest', message)
       await bad({ cursor: 'garbage' }, 'cursor: is not a cursor this API returned')
       await bad({ cursor: Buffer.from('{"receivedAtMs":"x"}').toString('base64url') }, 'cursor: is not a cursor this API returned')
       await bad({ limit: '0' }, 'limit: Too small: expected number to be >=1')
@@ -188,12 +261,22 @@ describe('admin API: ledger queries, usage windows and exports', () => {
     const usage = (query: Record<string, string>) => admin.usage({ productCode: 'demo-saas', ...query })
     const row = (window: string, customer: string, dimension: string, quantity: number, records = 1) => {
       const price = dimension === 'users' ? 1.5 : 0.002
-      return { productCode: 'demo-saas', customer, dimension, window, quantity, records, unitPrice: price, amount: Math.round(quantity * price * 1e6) / 1e6 }
+      return {
+        productCode: 'demo-saas',
+        customer,
+        dimension,
+        window,
+        quantity,
+        records,
+        unitPrice: price,
+        amount: Math.round(quantity * price * 1e6) / 1e6,
+      }
     }
 
     it('sums honoured usage per day in UTC, with a billing estimate from the priced dimensions', async () => {
       assert.deepEqual(await usage({ window: 'day', timeZone: 'UTC' }), {
-        window: 'day', timeZone: 'UTC',
+        window: 'day',
+        timeZone: 'UTC',
         rows: [
           row('2026-11-30', 'c-alpha', 'api_calls', 100),
           row('2026-11-30', 'c-alpha', 'users', 10),
@@ -258,7 +341,9 @@ describe('admin API: ledger queries, usage windows and exports', () => {
     it('splits by the values of an allocation tag key with byTagKey, pricing the allocated quantities', async () => {
       const tagged = (window: string, tagValue: string, quantity: number) => ({ ...row(window, 'c-alpha', 'users', quantity), tagValue })
       assert.deepEqual(await usage({ window: 'day', byTagKey: 'team' }), {
-        window: 'day', timeZone: 'UTC', byTagKey: 'team',
+        window: 'day',
+        timeZone: 'UTC',
+        byTagKey: 'team',
         rows: [tagged('2026-11-30', 'blue', 4), tagged('2026-11-30', 'red', 6), tagged('2026-12-01', 'red', 5)],
         estimatedAmount: 22.5,
       })
@@ -268,52 +353,95 @@ describe('admin API: ledger queries, usage windows and exports', () => {
       assert.deepEqual((await usage({ status: 'CustomerNotSubscribed' })).rows, [row('2026-12-01', 'c-gamma', 'users', 2)])
       assert.deepEqual((await usage({ status: 'DuplicateRecord' })).rows, [row('2026-11-30', 'c-alpha', 'users', 11)])
       assert.deepEqual(await admin.usage({ productCode: 'other-saas', window: 'month' }), {
-        window: 'month', timeZone: 'UTC',
+        window: 'month',
+        timeZone: 'UTC',
         rows: [{ productCode: 'other-saas', customer: 'c-alpha', dimension: 'gb', window: '2026-12', quantity: 50, records: 1 }],
         estimatedAmount: 0,
       })
     })
 
     it('answers 400 for an unknown time zone or window', async () => {
-      await assertAdminError(() => usage({ timeZone: 'Mars/Olympus_Mons' }), 400, 'BadRequest', "timeZone: unknown time zone 'Mars/Olympus_Mons'")
-      await assertAdminError(() => usage({ window: 'week' }), 400, 'BadRequest', 'window: Invalid option: expected one of "hour"|"day"|"month"')
-      await assertAdminError(() => usage({ byTagKey: '' }), 400, 'BadRequest', 'byTagKey: Too small: expected string to have >=1 characters')
+      await assertAdminError(
+        () => usage({ timeZone: 'Mars/Olympus_Mons' }),
+        400,
+        'BadRequest',
+        "timeZone: unknown time zone 'Mars/Olympus_Mons'",
+      )
+      await assertAdminError(
+        () => usage({ window: 'week' }),
+        400,
+        'BadRequest',
+        'window: Invalid option: expected one of "hour"|"day"|"month"',
+      )
+      await assertAdminError(
+        () => usage({ byTagKey: '' }),
+        400,
+        'BadRequest',
+        'byTagKey: Too small: expected string to have >=1 characters',
+      )
     })
   })
 
   describe('GET /admin/records/export', () => {
-    const csvLine = (n: number, fields: string) => `${r[n - 1]!.id},BatchMeterUsage,${fields},111111111111,${SELLER.accessKeyId},${r[n - 1]!.requestId},${iso(r[n - 1]!.receivedAtMs)}`
+    const csvLine = (n: number, fields: string) =>
+      `${r[n - 1]!.id},BatchMeterUsage,${fields},111111111111,${SELLER.accessKeyId},${r[n - 1]!.requestId},${iso(r[n - 1]!.receivedAtMs)}`
 
     it('exports CSV: the header, then one line per matching record', async () => {
       const csv = await textOf(await admin.export('records', { format: 'csv', customerIdentifier: 'c-beta' }))
-      assert.equal(csv, [
-        RECORD_HEADER,
-        csvLine(3, 'Success,demo-saas,users,3,2026-11-30T18:05:00.000Z,2026-11-30T18:00:00.000Z,c-beta,,,,'),
-        csvLine(5, 'Success,demo-saas,api_calls,7,2026-12-01T02:59:00.000Z,2026-12-01T02:00:00.000Z,c-beta,,,,'),
-        '',
-      ].join('\n'))
+      assert.equal(
+        csv,
+        [
+          RECORD_HEADER,
+          csvLine(3, 'Success,demo-saas,users,3,2026-11-30T18:05:00.000Z,2026-11-30T18:00:00.000Z,c-beta,,,,'),
+          csvLine(5, 'Success,demo-saas,api_calls,7,2026-12-01T02:59:00.000Z,2026-12-01T02:00:00.000Z,c-beta,,,,'),
+          '',
+        ].join('\n'),
+      )
     })
 
     it('quotes CSV fields holding commas and quotes (allocations as JSON)', async () => {
       const csv = await textOf(await admin.export('records', { format: 'csv', tagKey: 'team', tagValue: 'blue' }))
-      const allocations = '"[{""quantity"":6,""tags"":[{""key"":""team"",""value"":""red""},{""key"":""env"",""value"":""prod""}]},{""quantity"":4,""tags"":[{""key"":""team"",""value"":""blue""}]}]"'
-      assert.equal(csv, `${RECORD_HEADER}\n${csvLine(1, `Success,demo-saas,users,10,2026-11-30T20:10:00.000Z,2026-11-30T20:00:00.000Z,c-alpha,,,,${allocations}`)}\n`)
+      const allocations =
+        '"[{""quantity"":6,""tags"":[{""key"":""team"",""value"":""red""},{""key"":""env"",""value"":""prod""}]},{""quantity"":4,""tags"":[{""key"":""team"",""value"":""blue""}]}]"'
+      assert.equal(
+        csv,
+        `${RECORD_HEADER}\n${csvLine(1, `Success,demo-saas,users,10,2026-11-30T20:10:00.000Z,2026-11-30T20:00:00.000Z,c-alpha,,,,${allocations}`)}\n`,
+      )
     })
 
     it('exports NDJSON: one parseable record per line, as GET /admin/records shows them; filters apply', async () => {
       const text = await textOf(await admin.export('records'))
       assert.ok(text.endsWith('\n'))
-      const lines = text.slice(0, -1).split('\n').map((line) => JSON.parse(line))
+      const lines = text
+        .slice(0, -1)
+        .split('\n')
+        .map((line) => JSON.parse(line))
       assert.deepEqual(lines, (await admin.listRecords({ limit: 100 })).records)
-      const duplicates = (await textOf(await admin.export('records', { format: 'ndjson', status: 'DuplicateRecord' }))).trim().split('\n').map((l) => JSON.parse(l))
-      assert.deepEqual(duplicates.map((x) => [x.meteringRecordId, x.quantity, x.status]), [[r[6]!.id, 11, 'DuplicateRecord']])
+      const duplicates = (await textOf(await admin.export('records', { format: 'ndjson', status: 'DuplicateRecord' })))
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l))
+      assert.deepEqual(
+        duplicates.map((x) => [x.meteringRecordId, x.quantity, x.status]),
+        [[r[6]!.id, 11, 'DuplicateRecord']],
+      )
       assert.equal(await textOf(await admin.export('records', { format: 'csv', productCode: 'nope' })), `${RECORD_HEADER}\n`)
       assert.equal(await textOf(await admin.export('records', { productCode: 'nope' })), '')
     })
 
     it('answers 400 for a bad format or filter', async () => {
-      await assertAdminError(() => admin.export('records', { format: 'xml' as 'csv' }), 400, 'BadRequest', 'format: Invalid option: expected one of "csv"|"ndjson"')
-      await assertAdminError(() => admin.export('records', { to: 'later' }), 400, 'BadRequest', 'to: must be an ISO-8601 date-time or epoch seconds')
+      await assertAdminError(
+        () => admin.export('records', { format: 'xml' as 'csv' }),
+        400,
+        'BadRequest',
+        'format: Invalid option: expected one of "csv"|"ndjson"',
+      )
+      await assertAdminError(
+        () => admin.export('records', { to: 'later' }),
+        400,
+        'BadRequest',
+        'to: must be an ISO-8601 date-time or epoch seconds',
+      )
       await assertAdminError(() => admin.export('records', { limit: 5 }), 400, 'BadRequest', 'query: Unrecognized key: "limit"')
     })
   })
@@ -333,12 +461,23 @@ describe('admin API: a large export streams completely', () => {
         accounts: [{ id: '111111111111', credentials: [{ ...SELLER, region: 'us-east-1' }] }, { id: '777777777777' }],
         products: [{ code: 'bulk-saas', type: 'saas', seller: '111111111111', dimensions: ['units'] }],
         customers: names.map((identifier) => ({ identifier, accountId: '777777777777' })),
-        licenses: names.map((customer, i) => ({ arn: `arn:aws:license-manager::777777777777:license/l-bulk${i}`, customer, product: 'bulk-saas', start: '2020-01-01T00:00:00Z' })),
+        licenses: names.map((customer, i) => ({
+          arn: `arn:aws:license-manager::777777777777:license/l-bulk${i}`,
+          customer,
+          product: 'bulk-saas',
+          start: '2020-01-01T00:00:00Z',
+        })),
       },
     })
     admin = adminOf(meterd)
     const records: UsageRecord[] = names.flatMap((customer) =>
-      Array.from({ length: HOURS }, (_, h) => ({ CustomerIdentifier: customer, Dimension: 'units', Quantity: h + 1, Timestamp: midMonthHourAgo(h + 1) })))
+      Array.from({ length: HOURS }, (_, h) => ({
+        CustomerIdentifier: customer,
+        Dimension: 'units',
+        Quantity: h + 1,
+        Timestamp: midMonthHourAgo(h + 1),
+      })),
+    )
     const batches = Array.from({ length: records.length / 25 }, (_, i) => records.slice(i * 25, i * 25 + 25))
     const seller = meterd.client({ ...SELLER })
     let next = 0
@@ -364,7 +503,10 @@ describe('admin API: a large export streams completely', () => {
 
   it('exports each record exactly once', async () => {
     const text = await textOf(await admin.export('records'))
-    const rows = text.trim().split('\n').map((line) => JSON.parse(line) as { meteringRecordId: string; customerIdentifier: string; quantity: number })
+    const rows = text
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line) as { meteringRecordId: string; customerIdentifier: string; quantity: number })
     assert.equal(new Set(rows.map((x) => x.meteringRecordId)).size, 3000)
     assert.equal(new Set(rows.map((x) => `${x.customerIdentifier} ${x.quantity}`)).size, 3000)
   })

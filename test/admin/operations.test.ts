@@ -13,19 +13,30 @@ interface OpenApi {
   openapi: string
   components: { securitySchemes: Record<string, { type: string; scheme: string }> }
   security: unknown[]
-  paths: Record<string, Record<string, {
-    tags: string[]
-    summary: string
-    parameters: { name: string; in: string; required: boolean }[]
-    requestBody?: { content: { 'application/json': { schema: { properties?: Record<string, unknown> } } } }
-    responses: Record<string, unknown>
-  }>>
+  paths: Record<
+    string,
+    Record<
+      string,
+      {
+        tags: string[]
+        summary: string
+        parameters: { name: string; in: string; required: boolean }[]
+        requestBody?: { content: { 'application/json': { schema: { properties?: Record<string, unknown> } } } }
+        responses: Record<string, unknown>
+      }
+    >
+  >
 }
 
 /** Every admin route of the OpenAPI document, with made-up values in its path parameters. */
-const routesOf = (doc: OpenApi) => Object.entries(doc.paths).flatMap(([path, methods]) => Object.entries(methods).map(([method, op]) => ({
-  method: method.toUpperCase(), path: path.replace(/\{(\w+)\}/g, 'x-$1'), op,
-})))
+const routesOf = (doc: OpenApi) =>
+  Object.entries(doc.paths).flatMap(([path, methods]) =>
+    Object.entries(methods).map(([method, op]) => ({
+      method: method.toUpperCase(),
+      path: path.replace(/\{(\w+)\}/g, 'x-$1'),
+      op,
+    })),
+  )
 
 describe('operations endpoints and admin API protection', () => {
   let meterd: TestMeterd
@@ -35,7 +46,7 @@ describe('operations endpoints and admin API protection', () => {
   before(async () => {
     meterd = await startMeterd()
     admin = adminOf(meterd)
-    doc = await (await fetch(`${meterd.url}/openapi.json`)).json() as OpenApi
+    doc = (await (await fetch(`${meterd.url}/openapi.json`)).json()) as OpenApi
   })
   after(() => meterd.close())
 
@@ -53,8 +64,14 @@ describe('operations endpoints and admin API protection', () => {
     for (let i = 1; i <= 3; i++) {
       await buyer.send(new MeterUsageCommand({ ProductCode: 'demo-ami', Timestamp: hourAgo(i), UsageDimension: 'hosts', UsageQuantity: 1 }))
     }
-    assert.equal((await errorOf(() => buyer.send(new MeterUsageCommand({ ProductCode: 'demo-ami', Timestamp: hourAgo(1), UsageDimension: 'nope', UsageQuantity: 1 })))).name,
-      'InvalidUsageDimensionException')
+    assert.equal(
+      (
+        await errorOf(() =>
+          buyer.send(new MeterUsageCommand({ ProductCode: 'demo-ami', Timestamp: hourAgo(1), UsageDimension: 'nope', UsageQuantity: 1 })),
+        )
+      ).name,
+      'InvalidUsageDimensionException',
+    )
     const seller = meterd.client({ ...SELLER })
     const records = [1, 2].map((h) => ({ Timestamp: hourAgo(h), CustomerIdentifier: CUSTOMER, Dimension: 'users', Quantity: 1 }))
     await seller.send(new BatchMeterUsageCommand({ ProductCode: 'demo-saas', UsageRecords: records }))
@@ -90,19 +107,48 @@ describe('operations endpoints and admin API protection', () => {
     assert.equal(doc.openapi, '3.1.0')
     assert.deepEqual(doc.components.securitySchemes, { bearer: { type: 'http', scheme: 'bearer' } })
     assert.deepEqual(doc.security, [{ bearer: [] }])
-    for (const path of ['/admin/records', '/admin/records/export', '/admin/usage', '/admin/audit', '/admin/audit/export', '/admin/faults', '/admin/faults/{id}',
-      '/admin/clock', '/admin/clock/advance', '/admin/quotas', '/admin/world', '/admin/accounts/{key}', '/admin/licenses/{arn}/{product}/end',
-      '/admin/products/{key}/dimensions/{name}']) {
+    for (const path of [
+      '/admin/records',
+      '/admin/records/export',
+      '/admin/usage',
+      '/admin/audit',
+      '/admin/audit/export',
+      '/admin/faults',
+      '/admin/faults/{id}',
+      '/admin/clock',
+      '/admin/clock/advance',
+      '/admin/quotas',
+      '/admin/world',
+      '/admin/accounts/{key}',
+      '/admin/licenses/{arn}/{product}/end',
+      '/admin/products/{key}/dimensions/{name}',
+    ]) {
       assert.ok(doc.paths[path], `no ${path} in the OpenAPI document`)
     }
     assert.deepEqual(Object.keys(doc.paths['/admin/faults']!).sort(), ['delete', 'get', 'post'])
     const records = doc.paths['/admin/records']!.get!
-    assert.deepEqual(records.parameters.map((p) => p.name).sort(),
-      ['cursor', 'customerAccountId', 'customerIdentifier', 'dimension', 'from', 'limit', 'operation', 'productCode', 'status', 'tagKey', 'tagValue', 'to'])
+    assert.deepEqual(records.parameters.map((p) => p.name).sort(), [
+      'cursor',
+      'customerAccountId',
+      'customerIdentifier',
+      'dimension',
+      'from',
+      'limit',
+      'operation',
+      'productCode',
+      'status',
+      'tagKey',
+      'tagValue',
+      'to',
+    ])
     assert.ok(records.parameters.every((p) => p.in === 'query' && p.required === false))
-    assert.deepEqual(Object.keys(doc.paths['/admin/clock/advance']!.post!.requestBody!.content['application/json'].schema.properties!), ['by'])
+    assert.deepEqual(Object.keys(doc.paths['/admin/clock/advance']!.post!.requestBody!.content['application/json'].schema.properties!), [
+      'by',
+    ])
     assert.deepEqual(Object.keys(doc.paths['/admin/faults']!.post!.responses), ['201', '4XX'])
-    assert.deepEqual(doc.paths['/admin/faults/{id}']!.delete!.parameters, [{ name: 'id', in: 'path', required: true, schema: { type: 'string' } }])
+    assert.deepEqual(doc.paths['/admin/faults/{id}']!.delete!.parameters, [
+      { name: 'id', in: 'path', required: true, schema: { type: 'string' } },
+    ])
   })
 
   it('answers 401 Unauthorized JSON on every admin route without a token, with a wrong one, and with a bare one', async () => {
@@ -112,7 +158,10 @@ describe('operations endpoints and admin API protection', () => {
       for (const authorization of [undefined, 'Bearer wrong', meterd.server.adminToken, `Basic ${meterd.server.adminToken}`]) {
         const response = await fetch(`${meterd.url}${path}`, {
           method,
-          headers: { ...(authorization ? { authorization } : {}), ...(method === 'GET' || method === 'DELETE' ? {} : { 'content-type': 'application/json' }) },
+          headers: {
+            ...(authorization ? { authorization } : {}),
+            ...(method === 'GET' || method === 'DELETE' ? {} : { 'content-type': 'application/json' }),
+          },
           ...(method === 'GET' || method === 'DELETE' ? {} : { body: '{}' }),
         })
         assert.equal(response.status, 401, `${method} ${path} with ${authorization}`)
@@ -125,11 +174,25 @@ describe('operations endpoints and admin API protection', () => {
   it('never lets AWS SigV4 credentials in: a signed request to /admin/ is 401 and changes nothing', async () => {
     const endpoint = new URL(meterd.url)
     for (const credentials of [SELLER, BUYER]) {
-      const signer = new SignatureV4({ credentials: { ...credentials }, region: 'us-east-1', service: 'aws-marketplace', sha256: Hash.bind(null, 'sha256') })
-      for (const [method, path, body] of [['GET', '/admin/world', undefined], ['POST', '/admin/faults', '{"operation":"*","error":"ThrottlingException"}']] as const) {
+      const signer = new SignatureV4({
+        credentials: { ...credentials },
+        region: 'us-east-1',
+        service: 'aws-marketplace',
+        sha256: Hash.bind(null, 'sha256'),
+      })
+      for (const [method, path, body] of [
+        ['GET', '/admin/world', undefined],
+        ['POST', '/admin/faults', '{"operation":"*","error":"ThrottlingException"}'],
+      ] as const) {
         const signed = await signer.sign({
-          method, protocol: endpoint.protocol, hostname: endpoint.hostname, port: Number(endpoint.port), path, query: {},
-          headers: { host: endpoint.host, ...(body ? { 'content-type': 'application/json' } : {}) }, ...(body ? { body } : {}),
+          method,
+          protocol: endpoint.protocol,
+          hostname: endpoint.hostname,
+          port: Number(endpoint.port),
+          path,
+          query: {},
+          headers: { host: endpoint.host, ...(body ? { 'content-type': 'application/json' } : {}) },
+          ...(body ? { body } : {}),
         })
         const { host: _host, ...headers } = signed.headers
         assert.match(headers.authorization!, /^AWS4-HMAC-SHA256 Credential=/)
@@ -144,7 +207,10 @@ describe('operations endpoints and admin API protection', () => {
   it('answers an unknown admin route with 404 NotFound JSON (and 401 without a token)', async () => {
     const found = await meterd.admin('GET', '/nope')
     assert.deepEqual(found, { status: 404, body: { error: 'NotFound', message: 'no admin route GET /admin/nope' } })
-    assert.deepEqual(await meterd.admin('PATCH', '/faults'), { status: 404, body: { error: 'NotFound', message: 'no admin route PATCH /admin/faults' } })
+    assert.deepEqual(await meterd.admin('PATCH', '/faults'), {
+      status: 404,
+      body: { error: 'NotFound', message: 'no admin route PATCH /admin/faults' },
+    })
     const anonymous = await fetch(`${meterd.url}/admin/nope`)
     assert.equal(anonymous.status, 401)
   })
@@ -156,10 +222,12 @@ describe('operations endpoints and admin API protection', () => {
       if (!op.requestBody && !hasQuery) continue
       const response = op.requestBody
         ? await fetch(`${meterd.url}${path}`, {
-          method, headers: { authorization: `Bearer ${meterd.server.adminToken}`, 'content-type': 'application/json' }, body: '{"zzz":1}',
-        })
+            method,
+            headers: { authorization: `Bearer ${meterd.server.adminToken}`, 'content-type': 'application/json' },
+            body: '{"zzz":1}',
+          })
         : await fetch(`${meterd.url}${path}?zzz=1`, { method, headers: { authorization: `Bearer ${meterd.server.adminToken}` } })
-      const body = await response.json() as { error: string; message: string }
+      const body = (await response.json()) as { error: string; message: string }
       assert.equal(response.status, 400, `${method} ${path}: ${JSON.stringify(body)}`)
       assert.equal(body.error, 'BadRequest', `${method} ${path}`)
       assert.match(body.message, /zzz/, `${method} ${path}: ${body.message}`)
@@ -169,12 +237,15 @@ describe('operations endpoints and admin API protection', () => {
   })
 
   it('answers 400 BadRequest JSON to a body that is not JSON, or not an object', async () => {
-    const post = (body: string) => fetch(`${meterd.url}/admin/faults`, {
-      method: 'POST', headers: { authorization: `Bearer ${meterd.server.adminToken}`, 'content-type': 'application/json' }, body,
-    })
+    const post = (body: string) =>
+      fetch(`${meterd.url}/admin/faults`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${meterd.server.adminToken}`, 'content-type': 'application/json' },
+        body,
+      })
     const broken = await post('{"operation":')
     assert.equal(broken.status, 400)
-    const brokenBody = await broken.json() as { error: string; message: string }
+    const brokenBody = (await broken.json()) as { error: string; message: string }
     assert.equal(brokenBody.error, 'BadRequest')
     assert.match(brokenBody.message, /JSON/)
     const list = await post('[1,2]')

@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import {
-  BatchMeterUsageCommand, type MarketplaceMeteringClient, MeterUsageCommand, RegisterUsageCommand,
+  BatchMeterUsageCommand,
+  type MarketplaceMeteringClient,
+  MeterUsageCommand,
+  RegisterUsageCommand,
 } from '@aws-sdk/client-marketplace-metering'
 import type { AdminClient } from '../../src/admin/admin-client.js'
 import { DEMO_LICENSE_ARN, DEMO_WORLD } from '../../src/catalog/demo-world.js'
@@ -15,9 +18,20 @@ const AWS_RATES = { BatchMeterUsage: 10, MeterUsage: 10, RegisterUsage: 5 }
 const OTHER_BUYER = { accessKeyId: 'AKIAOTHERBUYER000001', secretAccessKey: 'other-buyer-secret' }
 const WORLD: WorldInput = {
   ...DEMO_WORLD,
-  accounts: [...DEMO_WORLD.accounts!, { id: '333333333333', credentials: [{ ...OTHER_BUYER, region: 'us-east-1', resourceId: 'i-other' }] }],
+  accounts: [
+    ...DEMO_WORLD.accounts!,
+    { id: '333333333333', credentials: [{ ...OTHER_BUYER, region: 'us-east-1', resourceId: 'i-other' }] },
+  ],
   customers: [...DEMO_WORLD.customers!, { identifier: 'other-customer', accountId: '333333333333' }],
-  licenses: [...DEMO_WORLD.licenses!, { arn: DEMO_LICENSE_ARN.replace('222222222222', '333333333333'), customer: 'other-customer', product: 'demo-ami', start: '2020-01-01T00:00:00Z' }],
+  licenses: [
+    ...DEMO_WORLD.licenses!,
+    {
+      arn: DEMO_LICENSE_ARN.replace('222222222222', '333333333333'),
+      customer: 'other-customer',
+      product: 'demo-ami',
+      start: '2020-01-01T00:00:00Z',
+    },
+  ],
 }
 
 type Outcome = 'ok' | 'throttled'
@@ -42,9 +56,15 @@ describe('admin API: request quotas (token buckets on a pinned real clock)', () 
   let meterd: TestMeterd
   let admin: AdminClient
   let buyer: MarketplaceMeteringClient
-  const meter = (client: MarketplaceMeteringClient = buyer) => client.send(new MeterUsageCommand({
-    ProductCode: 'demo-ami', Timestamp: new Date(NOW - 3600_000), UsageDimension: 'hosts', UsageQuantity: 1,
-  }))
+  const meter = (client: MarketplaceMeteringClient = buyer) =>
+    client.send(
+      new MeterUsageCommand({
+        ProductCode: 'demo-ami',
+        Timestamp: new Date(NOW - 3600_000),
+        UsageDimension: 'hosts',
+        UsageQuantity: 1,
+      }),
+    )
 
   before(async () => {
     meterd = await startMeterd({ nowMs: NOW, world: WORLD, quotas: { enabled: true, rates: { ...AWS_RATES } } })
@@ -61,8 +81,12 @@ describe('admin API: request quotas (token buckets on a pinned real clock)', () 
     assert.deepEqual(await outcomes(11, () => meter()), [...times(10, 'ok'), 'throttled'])
     const e = await errorOf(() => meter())
     assert.equal(e.$fault, 'client')
-    const event = (await eventually(() => admin.listAudit({ errorCode: 'ThrottlingException' }), (p) => p.events.some((x) => x.requestID === requestIdOf(e))))
-      .events.find((x) => x.requestID === requestIdOf(e))!
+    const event = (
+      await eventually(
+        () => admin.listAudit({ errorCode: 'ThrottlingException' }),
+        (p) => p.events.some((x) => x.requestID === requestIdOf(e)),
+      )
+    ).events.find((x) => x.requestID === requestIdOf(e))!
     assert.deepEqual([event.eventName, event.injectedFault, event.httpStatus], ['MeterUsage', 'quota', 400])
   })
 
@@ -85,13 +109,23 @@ describe('admin API: request quotas (token buckets on a pinned real clock)', () 
     const register = () => buyer.send(new RegisterUsageCommand({ ProductCode: 'demo-container', PublicKeyVersion: 1 }))
     assert.deepEqual(await outcomes(6, register), [...times(5, 'ok'), 'throttled'])
     const seller = meterd.client({ ...SELLER })
-    const batch = () => seller.send(new BatchMeterUsageCommand({
-      ProductCode: 'demo-saas', UsageRecords: [{ Timestamp: new Date(NOW - 3600_000), CustomerIdentifier: CUSTOMER, Dimension: 'users', Quantity: 1 }],
-    }))
+    const batch = () =>
+      seller.send(
+        new BatchMeterUsageCommand({
+          ProductCode: 'demo-saas',
+          UsageRecords: [{ Timestamp: new Date(NOW - 3600_000), CustomerIdentifier: CUSTOMER, Dimension: 'users', Quantity: 1 }],
+        }),
+      )
     assert.deepEqual(await outcomes(11, batch), [...times(10, 'ok'), 'throttled'])
-    const quota = await eventually(() => admin.listAudit({ injected: true, limit: 100 }), (p) => p.events.some((e) => e.eventName === 'BatchMeterUsage'))
+    const quota = await eventually(
+      () => admin.listAudit({ injected: true, limit: 100 }),
+      (p) => p.events.some((e) => e.eventName === 'BatchMeterUsage'),
+    )
     assert.deepEqual(new Set(quota.events.map((e) => e.injectedFault)), new Set(['quota']))
-    assert.deepEqual(quota.events.map((e) => e.eventName).filter((n) => n !== 'MeterUsage'), ['RegisterUsage', 'BatchMeterUsage'])
+    assert.deepEqual(
+      quota.events.map((e) => e.eventName).filter((n) => n !== 'MeterUsage'),
+      ['RegisterUsage', 'BatchMeterUsage'],
+    )
   })
 
   it('stops throttling when PUT /admin/quotas switches quotas off, and applies new rates at once when switched on', async () => {
@@ -105,12 +139,16 @@ describe('admin API: request quotas (token buckets on a pinned real clock)', () 
     // An operation without a rate is not limited.
     const noRegisterRate = { BatchMeterUsage: 10, MeterUsage: 10 }
     await admin.setQuotas({ enabled: true, rates: noRegisterRate })
-    assert.deepEqual(await outcomes(8, () => buyer.send(new RegisterUsageCommand({ ProductCode: 'demo-container', PublicKeyVersion: 1 }))), times(8, 'ok'))
+    assert.deepEqual(
+      await outcomes(8, () => buyer.send(new RegisterUsageCommand({ ProductCode: 'demo-container', PublicKeyVersion: 1 }))),
+      times(8, 'ok'),
+    )
     await admin.setQuotas({ enabled: true, rates: AWS_RATES })
   })
 
   it('answers 400 BadRequest naming the field for bad quota settings, and keeps the settings', async () => {
-    const bad = (body: unknown, message: string) => assertAdminError(() => admin.request('PUT', '/quotas', body), 400, 'BadRequest', message)
+    const bad = (body: unknown, message: string) =>
+      assertAdminError(() => admin.request('PUT', '/quotas', body), 400, 'BadRequest', message)
     await bad({ enabled: 'yes', rates: {} }, 'enabled: Invalid input: expected boolean, received string')
     await bad({ enabled: true }, 'rates: Invalid input: expected object, received undefined')
     await bad({ enabled: true, rates: { MeterUsage: 0 } }, 'rates.MeterUsage: Too small: expected number to be >0')
@@ -132,15 +170,31 @@ describe('request quotas on the real clock', () => {
     const meterd = await startMeterd({ quotas: { enabled: true, rates: { ...AWS_RATES } } })
     try {
       const buyer = meterd.client({ ...BUYER })
-      const results = await Promise.allSettled(Array.from({ length: 20 }, () => buyer.send(new MeterUsageCommand({
-        ProductCode: 'demo-ami', Timestamp: hourAgo(1), UsageDimension: 'hosts', UsageQuantity: 1,
-      }))))
+      const results = await Promise.allSettled(
+        Array.from({ length: 20 }, () =>
+          buyer.send(
+            new MeterUsageCommand({
+              ProductCode: 'demo-ami',
+              Timestamp: hourAgo(1),
+              UsageDimension: 'hosts',
+              UsageQuantity: 1,
+            }),
+          ),
+        ),
+      )
       const throttled = results.filter((r) => r.status === 'rejected')
       assert.ok(results.filter((r) => r.status === 'fulfilled').length >= 10)
       assert.ok(throttled.length >= 1, 'at least one call of the burst is throttled')
       for (const r of throttled) assert.equal(((r as PromiseRejectedResult).reason as Error).name, 'ThrottlingException')
       await new Promise((resolve) => setTimeout(resolve, 150)) // 1.5 tokens at 10 per second
-      assert.match((await buyer.send(new MeterUsageCommand({ ProductCode: 'demo-ami', Timestamp: hourAgo(1), UsageDimension: 'hosts', UsageQuantity: 1 }))).MeteringRecordId!, /^[0-9a-f-]{36}$/)
+      assert.match(
+        (
+          await buyer.send(
+            new MeterUsageCommand({ ProductCode: 'demo-ami', Timestamp: hourAgo(1), UsageDimension: 'hosts', UsageQuantity: 1 }),
+          )
+        ).MeteringRecordId!,
+        /^[0-9a-f-]{36}$/,
+      )
     } finally {
       await meterd.close()
     }

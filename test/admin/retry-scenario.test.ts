@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import {
-  BatchMeterUsageCommand, type BatchMeterUsageCommandOutput, MarketplaceMeteringClient, type UsageRecord, type UsageRecordResult,
+  BatchMeterUsageCommand,
+  type BatchMeterUsageCommandOutput,
+  MarketplaceMeteringClient,
+  type UsageRecord,
+  type UsageRecordResult,
 } from '@aws-sdk/client-marketplace-metering'
 import type { AdminClient } from '../../src/admin/admin-client.js'
 import { DEMO_WORLD } from '../../src/catalog/demo-world.js'
@@ -15,7 +19,10 @@ const HOURS = 20
  * A seller's metering job as AWS tells sellers to write it: the SDK retries throttling and 5xx
  * answers itself; the job resubmits whatever comes back in UnprocessedRecords until nothing does.
  */
-async function reportUsage(client: MarketplaceMeteringClient, records: UsageRecord[]): Promise<{ results: UsageRecordResult[]; answers: BatchMeterUsageCommandOutput[] }> {
+async function reportUsage(
+  client: MarketplaceMeteringClient,
+  records: UsageRecord[],
+): Promise<{ results: UsageRecordResult[]; answers: BatchMeterUsageCommandOutput[] }> {
   const results: UsageRecordResult[] = []
   const answers: BatchMeterUsageCommandOutput[] = []
   for (let i = 0; i < records.length; i += 25) {
@@ -38,9 +45,14 @@ describe('retry scenario: a JS SDK client meets injected throttling and unproces
   let throttleId: string
   let unprocessedId: string
   let outcome: Awaited<ReturnType<typeof reportUsage>>
-  const records: UsageRecord[] = CUSTOMERS.flatMap((customer, c) => Array.from({ length: HOURS }, (_, h) => ({
-    CustomerIdentifier: customer, Dimension: 'users', Quantity: c * 100 + h + 1, Timestamp: midMonthHourAgo(h + 1, c),
-  })))
+  const records: UsageRecord[] = CUSTOMERS.flatMap((customer, c) =>
+    Array.from({ length: HOURS }, (_, h) => ({
+      CustomerIdentifier: customer,
+      Dimension: 'users',
+      Quantity: c * 100 + h + 1,
+      Timestamp: midMonthHourAgo(h + 1, c),
+    })),
+  )
 
   before(async () => {
     meterd = await startMeterd({
@@ -49,16 +61,28 @@ describe('retry scenario: a JS SDK client meets injected throttling and unproces
         ...DEMO_WORLD,
         accounts: [...DEMO_WORLD.accounts!, { id: '555555555555' }],
         customers: [...DEMO_WORLD.customers!, ...CUSTOMERS.map((identifier) => ({ identifier, accountId: '555555555555' }))],
-        licenses: [...DEMO_WORLD.licenses!, ...CUSTOMERS.map((customer, i) => ({
-          arn: `arn:aws:license-manager::555555555555:license/l-retry${i}`, customer, product: 'demo-saas', start: '2020-01-01T00:00:00Z',
-        }))],
+        licenses: [
+          ...DEMO_WORLD.licenses!,
+          ...CUSTOMERS.map((customer, i) => ({
+            arn: `arn:aws:license-manager::555555555555:license/l-retry${i}`,
+            customer,
+            product: 'demo-saas',
+            start: '2020-01-01T00:00:00Z',
+          })),
+        ],
       },
     })
     admin = adminOf(meterd)
     throttleId = (await admin.addFault({ operation: 'BatchMeterUsage', error: 'ThrottlingException', times: 3 })).id
     unprocessedId = (await admin.addFault({ operation: 'BatchMeterUsage', unprocessedShare: 0.2, times: 2 })).id
     // The SDK's own retry strategy: standard mode, up to 5 attempts per call.
-    client = new MarketplaceMeteringClient({ endpoint: meterd.url, region: 'us-east-1', credentials: { ...SELLER }, maxAttempts: 5, retryMode: 'standard' })
+    client = new MarketplaceMeteringClient({
+      endpoint: meterd.url,
+      region: 'us-east-1',
+      credentials: { ...SELLER },
+      maxAttempts: 5,
+      retryMode: 'standard',
+    })
     outcome = await reportUsage(client, records)
   })
   after(async () => {
@@ -70,20 +94,30 @@ describe('retry scenario: a JS SDK client meets injected throttling and unproces
     assert.equal(outcome.results.length, 100)
     assert.deepEqual(new Set(outcome.results.map((r) => r.Status)), new Set(['Success']))
     assert.equal(new Set(outcome.results.map((r) => r.MeteringRecordId)).size, 100)
-    assert.deepEqual(outcome.results.map((r) => r.UsageRecord!.Quantity).sort((a, b) => a! - b!), records.map((r) => r.Quantity).sort((a, b) => a! - b!))
+    assert.deepEqual(
+      outcome.results.map((r) => r.UsageRecord!.Quantity).sort((a, b) => a! - b!),
+      records.map((r) => r.Quantity).sort((a, b) => a! - b!),
+    )
   })
 
   it('needed the SDK retries and the resubmission loop: the first call took 4 attempts, then 5 and 1 records came back unprocessed', () => {
     assert.equal(outcome.answers[0]!.$metadata.attempts, 4) // three throttled attempts, then an answer
     assert.ok(outcome.answers[0]!.$metadata.totalRetryDelay! > 0)
-    assert.deepEqual(outcome.answers.map((a) => a.UnprocessedRecords!.length), [5, 1, 0, 0, 0, 0]) // ceil(25 × 0.2), then ceil(5 × 0.2)
-    assert.deepEqual(outcome.answers.map((a) => a.$metadata.attempts), [4, 1, 1, 1, 1, 1])
+    assert.deepEqual(
+      outcome.answers.map((a) => a.UnprocessedRecords!.length),
+      [5, 1, 0, 0, 0, 0],
+    ) // ceil(25 × 0.2), then ceil(5 × 0.2)
+    assert.deepEqual(
+      outcome.answers.map((a) => a.$metadata.attempts),
+      [4, 1, 1, 1, 1, 1],
+    )
     assert.deepEqual(outcome.answers[0]!.UnprocessedRecords, records.slice(20, 25))
   })
 
   it('leaves exactly 100 Success records for those customers in the ledger, each once', async () => {
-    const stored = (await admin.listRecords({ productCode: 'demo-saas', limit: 1000 })).records
-      .filter((r) => CUSTOMERS.includes(r.customerIdentifier as string)) as { meteringRecordId: string; status: string; quantity: number; customerIdentifier: string; hour: string }[]
+    const stored = (await admin.listRecords({ productCode: 'demo-saas', limit: 1000 })).records.filter((r) =>
+      CUSTOMERS.includes(r.customerIdentifier as string),
+    ) as { meteringRecordId: string; status: string; quantity: number; customerIdentifier: string; hour: string }[]
     assert.equal(stored.length, 100)
     assert.deepEqual(new Set(stored.map((r) => r.status)), new Set(['Success']))
     assert.deepEqual(new Set(stored.map((r) => r.meteringRecordId)), new Set(outcome.results.map((r) => r.MeteringRecordId)))
@@ -94,16 +128,29 @@ describe('retry scenario: a JS SDK client meets injected throttling and unproces
   })
 
   it('shows the throttled attempts and the partial answers in the audit trail', async () => {
-    const events = (await eventually(() => admin.listAudit({ operation: 'BatchMeterUsage', limit: 100 }), (p) => p.events.length >= 9)).events
-    assert.deepEqual(events.map((e) => [e.errorCode, e.injectedFault]), [
-      ['ThrottlingException', `fault:${throttleId}`],
-      ['ThrottlingException', `fault:${throttleId}`],
-      ['ThrottlingException', `fault:${throttleId}`],
-      [null, `fault:${unprocessedId}`],
-      [null, `fault:${unprocessedId}`],
-      [null, null], [null, null], [null, null], [null, null],
-    ])
-    const unprocessed = events.map((e) => (e.responseElements as { UnprocessedRecords?: unknown[] } | null)?.UnprocessedRecords?.length ?? null)
+    const events = (
+      await eventually(
+        () => admin.listAudit({ operation: 'BatchMeterUsage', limit: 100 }),
+        (p) => p.events.length >= 9,
+      )
+    ).events
+    assert.deepEqual(
+      events.map((e) => [e.errorCode, e.injectedFault]),
+      [
+        ['ThrottlingException', `fault:${throttleId}`],
+        ['ThrottlingException', `fault:${throttleId}`],
+        ['ThrottlingException', `fault:${throttleId}`],
+        [null, `fault:${unprocessedId}`],
+        [null, `fault:${unprocessedId}`],
+        [null, null],
+        [null, null],
+        [null, null],
+        [null, null],
+      ],
+    )
+    const unprocessed = events.map(
+      (e) => (e.responseElements as { UnprocessedRecords?: unknown[] } | null)?.UnprocessedRecords?.length ?? null,
+    )
     assert.deepEqual(unprocessed, [null, null, null, 5, 1, 0, 0, 0, 0])
     assert.deepEqual((await admin.listFaults()).rules, [])
   })

@@ -60,12 +60,13 @@ function fulfillmentForm(html: string): { method: string; action: string; fields
   return { method: form[1]!, action: unescapeHtml(form[2]!), fields }
 }
 
-const postForm = (url: string, fields: Record<string, string>) => fetch(url, {
-  method: 'POST',
-  headers: { 'content-type': 'application/x-www-form-urlencoded' },
-  body: new URLSearchParams(fields).toString(),
-  redirect: 'manual',
-})
+const postForm = (url: string, fields: Record<string, string>) =>
+  fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams(fields).toString(),
+    redirect: 'manual',
+  })
 
 describe('admin API', () => {
   let meterd: TestMeterd
@@ -121,9 +122,21 @@ describe('admin API', () => {
     it('answers 400 BadRequest for an unknown field, a missing or empty productCode and a non-boolean freeTrial', async () => {
       await bad('/subscriptions', { productCode: 'demo-saas', accountId: '333333333333', plan: 'gold' }, 'body: Unrecognized key: "plan"')
       await bad('/subscriptions', { accountId: '333333333333' }, 'productCode: Invalid input: expected string, received undefined')
-      await bad('/subscriptions', { productCode: '', accountId: '333333333333' }, 'productCode: Too small: expected string to have >=1 characters')
-      await bad('/subscriptions', { productCode: 'demo-saas', accountId: '333333333333', freeTrial: 'yes' }, 'freeTrial: Invalid input: expected boolean, received string')
-      await bad('/unsubscribe', { productCode: 'demo-saas', accountId: '333333333333', freeTrial: true }, 'body: Unrecognized key: "freeTrial"')
+      await bad(
+        '/subscriptions',
+        { productCode: '', accountId: '333333333333' },
+        'productCode: Too small: expected string to have >=1 characters',
+      )
+      await bad(
+        '/subscriptions',
+        { productCode: 'demo-saas', accountId: '333333333333', freeTrial: 'yes' },
+        'freeTrial: Invalid input: expected boolean, received string',
+      )
+      await bad(
+        '/unsubscribe',
+        { productCode: 'demo-saas', accountId: '333333333333', freeTrial: true },
+        'body: Unrecognized key: "freeTrial"',
+      )
     })
 
     it('answers 400 BadRequest for a body that is not JSON', async () => {
@@ -157,8 +170,16 @@ describe('admin API', () => {
       const first = await meterd.admin('POST', '/subscriptions', { productCode: 'demo-saas', accountId: '333333333333' })
       assert.equal(first.status, 201)
       assert.deepEqual(Object.keys(first.body).sort(), [
-        'accountId', 'createdCustomer', 'createdLicense', 'customerIdentifier', 'fulfillment', 'licenseArn', 'offerType',
-        'productCode', 'registrationToken', 'tokenExpiresAt',
+        'accountId',
+        'createdCustomer',
+        'createdLicense',
+        'customerIdentifier',
+        'fulfillment',
+        'licenseArn',
+        'offerType',
+        'productCode',
+        'registrationToken',
+        'tokenExpiresAt',
       ])
       assert.equal(first.body.productCode, 'demo-saas')
       assert.equal(first.body.accountId, '333333333333')
@@ -179,7 +200,7 @@ describe('admin API', () => {
       assert.notEqual(second.body.registrationToken, first.body.registrationToken)
     })
 
-    it('reuses the account\'s customer for another product but gives it a new license', async () => {
+    it("reuses the account's customer for another product but gives it a new license", async () => {
       const saas = await meterd.admin('POST', '/subscriptions', { productCode: 'demo-saas', accountId: '333333333334' })
       const container = await meterd.admin('POST', '/subscriptions', { productCode: 'demo-container', accountId: '333333333334' })
       assert.equal(container.body.createdCustomer, false)
@@ -188,7 +209,7 @@ describe('admin API', () => {
       assert.notEqual(container.body.licenseArn, saas.body.licenseArn)
     })
 
-    it('keeps the demo buyer\'s existing customer and license', async () => {
+    it("keeps the demo buyer's existing customer and license", async () => {
       const { status, body } = await meterd.admin('POST', '/subscriptions', { productCode: 'demo-saas', accountId: '222222222222' })
       assert.equal(status, 201)
       assert.equal(body.customerIdentifier, 'demo-customer-1')
@@ -201,7 +222,10 @@ describe('admin API', () => {
       const first = await meterd.admin('POST', '/subscriptions', { productCode: 'demo-ami', accountId: '333333333335' })
       const ended = await meterd.admin('POST', '/unsubscribe', { productCode: 'demo-ami', accountId: '333333333335' })
       assert.equal(ended.status, 200)
-      assert.deepEqual(ended.body.endedLicenses.map((l: { licenseArn: string }) => l.licenseArn), [first.body.licenseArn])
+      assert.deepEqual(
+        ended.body.endedLicenses.map((l: { licenseArn: string }) => l.licenseArn),
+        [first.body.licenseArn],
+      )
       const again = await meterd.admin('POST', '/unsubscribe', { productCode: 'demo-ami', accountId: '333333333335' })
       assert.equal(again.status, 409)
       const back = await meterd.admin('POST', '/subscriptions', { productCode: 'demo-ami', accountId: '333333333335' })
@@ -212,14 +236,22 @@ describe('admin API', () => {
     })
 
     it('marks a free trial with offerType free-trial', async () => {
-      const { status, body } = await meterd.admin('POST', '/subscriptions', { productCode: 'demo-saas', accountId: '333333333336', freeTrial: true })
+      const { status, body } = await meterd.admin('POST', '/subscriptions', {
+        productCode: 'demo-saas',
+        accountId: '333333333336',
+        freeTrial: true,
+      })
       assert.equal(status, 201)
       assert.equal(body.offerType, 'free-trial')
       assert.equal(body.createdLicense, true)
     })
 
     it('does not call a subscription a free trial when a paid license already covers the product', async () => {
-      const { body } = await meterd.admin('POST', '/subscriptions', { productCode: 'demo-saas', accountId: '222222222222', freeTrial: true })
+      const { body } = await meterd.admin('POST', '/subscriptions', {
+        productCode: 'demo-saas',
+        accountId: '222222222222',
+        freeTrial: true,
+      })
       assert.equal(body.createdLicense, false)
       assert.equal(body.offerType, null)
     })
@@ -246,9 +278,12 @@ describe('a free trial (clock pinned)', () => {
   after(() => meterd.close())
 
   const statusAt = async (timestampMs: number) => {
-    const out = await meterd.client(SELLER).send(new BatchMeterUsageCommand({
-      ProductCode: 'demo-saas', UsageRecords: [{ Timestamp: new Date(timestampMs), CustomerAWSAccountId: '999999999999', Dimension: 'users', Quantity: 1 }],
-    }))
+    const out = await meterd.client(SELLER).send(
+      new BatchMeterUsageCommand({
+        ProductCode: 'demo-saas',
+        UsageRecords: [{ Timestamp: new Date(timestampMs), CustomerAWSAccountId: '999999999999', Dimension: 'users', Quantity: 1 }],
+      }),
+    )
     return out.Results![0]!.Status
   }
 
@@ -280,7 +315,13 @@ describe('fulfillment URL delivery and the subscribe pages', () => {
         products: [
           ...DEMO_WORLD.products!,
           { code: 'fulfilled-saas', type: 'saas', seller: '111111111111', dimensions: ['users'], fulfillmentUrl: registerUrl },
-          { code: 'unreachable-saas', type: 'saas', seller: '111111111111', dimensions: ['users'], fulfillmentUrl: 'http://127.0.0.1:1/register' },
+          {
+            code: 'unreachable-saas',
+            type: 'saas',
+            seller: '111111111111',
+            dimensions: ['users'],
+            fulfillmentUrl: 'http://127.0.0.1:1/register',
+          },
         ],
       },
     })
@@ -296,17 +337,23 @@ describe('fulfillment URL delivery and the subscribe pages', () => {
     it('form-POSTs x-amzn-marketplace-token to the fulfillment URL once and reports the redirect', async () => {
       const { status, body } = await meterd.admin('POST', '/subscriptions', { productCode: 'fulfilled-saas', accountId: '777777777777' })
       assert.equal(status, 201)
-      assert.deepEqual(fulfillment.received, [{
-        method: 'POST',
-        path: '/register?source=aws&x=1',
-        contentType: 'application/x-www-form-urlencoded',
-        fields: { 'x-amzn-marketplace-token': body.registrationToken },
-      }])
+      assert.deepEqual(fulfillment.received, [
+        {
+          method: 'POST',
+          path: '/register?source=aws&x=1',
+          contentType: 'application/x-www-form-urlencoded',
+          fields: { 'x-amzn-marketplace-token': body.registrationToken },
+        },
+      ])
       assert.deepEqual(body.fulfillment, { url: registerUrl, status: 302, location: WELCOME })
     })
 
     it('adds x-amzn-marketplace-offer-type=free-trial for a free trial', async () => {
-      const { body } = await meterd.admin('POST', '/subscriptions', { productCode: 'fulfilled-saas', accountId: '777777777778', freeTrial: true })
+      const { body } = await meterd.admin('POST', '/subscriptions', {
+        productCode: 'fulfilled-saas',
+        accountId: '777777777778',
+        freeTrial: true,
+      })
       assert.equal(fulfillment.received.length, 1)
       assert.deepEqual(fulfillment.received[0]!.fields, {
         'x-amzn-marketplace-token': body.registrationToken,
@@ -317,7 +364,11 @@ describe('fulfillment URL delivery and the subscribe pages', () => {
     })
 
     it('posts nothing with deliver: false', async () => {
-      const { status, body } = await meterd.admin('POST', '/subscriptions', { productCode: 'fulfilled-saas', accountId: '777777777779', deliver: false })
+      const { status, body } = await meterd.admin('POST', '/subscriptions', {
+        productCode: 'fulfilled-saas',
+        accountId: '777777777779',
+        deliver: false,
+      })
       assert.equal(status, 201)
       assert.equal(body.fulfillment, null)
       assert.deepEqual(fulfillment.received, [])
@@ -369,12 +420,14 @@ describe('fulfillment URL delivery and the subscribe pages', () => {
       const submitted = await postForm(form.action, form.fields)
       assert.equal(submitted.status, 302)
       assert.equal(submitted.headers.get('location'), WELCOME)
-      assert.deepEqual(fulfillment.received, [{
-        method: 'POST',
-        path: '/register?source=aws&x=1',
-        contentType: 'application/x-www-form-urlencoded',
-        fields: { 'x-amzn-marketplace-token': form.fields['x-amzn-marketplace-token'], 'x-amzn-marketplace-offer-type': 'free-trial' },
-      }])
+      assert.deepEqual(fulfillment.received, [
+        {
+          method: 'POST',
+          path: '/register?source=aws&x=1',
+          contentType: 'application/x-www-form-urlencoded',
+          fields: { 'x-amzn-marketplace-token': form.fields['x-amzn-marketplace-token'], 'x-amzn-marketplace-offer-type': 'free-trial' },
+        },
+      ])
 
       const out = await resolve(fulfillment.received[0]!.fields['x-amzn-marketplace-token']!)
       assert.equal(out.CustomerAWSAccountId, '888888888888')
@@ -457,7 +510,7 @@ describe('public keys', () => {
 
   it('publishes the same key as a JWKS with kid "1" and alg PS256, also under /.well-known/', async () => {
     const pem = await (await fetch(`${meterd.url}/keys/1.pem`)).text()
-    const jwks = await (await fetch(`${meterd.url}/keys/jwks.json`)).json() as { keys: Record<string, string>[] }
+    const jwks = (await (await fetch(`${meterd.url}/keys/jwks.json`)).json()) as { keys: Record<string, string>[] }
     assert.equal(jwks.keys.length, 1)
     const [jwk] = jwks.keys
     assert.equal(jwk!.kid, '1')

@@ -3,7 +3,8 @@ import { AdminClient, AdminRequestError } from '../../src/admin/admin-client.js'
 import type { TestMeterd } from '../helpers/meterd.js'
 
 /** The package's admin client, pointed at a test server. */
-export const adminOf = (meterd: TestMeterd): AdminClient => new AdminClient({ url: meterd.server.adminUrl, token: meterd.server.adminToken })
+export const adminOf = (meterd: TestMeterd): AdminClient =>
+  new AdminClient({ url: meterd.server.adminUrl, token: meterd.server.adminToken })
 
 /** Runs `fn`, which must fail with an admin API error, and returns that error. */
 export async function adminErrorOf(fn: () => Promise<unknown>): Promise<AdminRequestError> {
@@ -47,7 +48,9 @@ export async function textOf(stream: ReadableStream<Uint8Array>): Promise<string
 }
 
 /** Counts the lines of a streamed export without keeping it. */
-export async function lineCountOf(stream: ReadableStream<Uint8Array>): Promise<{ lines: number; chunks: number; lastByte: number | undefined }> {
+export async function lineCountOf(
+  stream: ReadableStream<Uint8Array>,
+): Promise<{ lines: number; chunks: number; lastByte: number | undefined }> {
   let lines = 0
   let chunks = 0
   let lastByte: number | undefined

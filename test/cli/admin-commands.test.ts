@@ -38,7 +38,10 @@ describe('meterd subscribe / unsubscribe / keys (against a running server)', () 
     const client = new MarketplaceMeteringClient({ endpoint: url, region: 'us-east-1', credentials: SELLER })
     try {
       const resolved = await client.send(new ResolveCustomerCommand({ RegistrationToken: out.registrationToken }))
-      assert.deepEqual([resolved.CustomerAWSAccountId, resolved.ProductCode, resolved.LicenseArn], ['333333333333', 'demo-saas', out.licenseArn])
+      assert.deepEqual(
+        [resolved.CustomerAWSAccountId, resolved.ProductCode, resolved.LicenseArn],
+        ['333333333333', 'demo-saas', out.licenseArn],
+      )
     } finally {
       client.destroy()
     }

@@ -36,9 +36,13 @@ describe('meterd world / records / usage / audit / clock / faults / quotas (agai
     assert.equal(run.stdout, '')
     return run.stderr
   }
-  const batch = (timestamp: Date, quantity: number, dimension = 'users') => client.send(new BatchMeterUsageCommand({
-    ProductCode: 'demo-saas', UsageRecords: [{ Timestamp: timestamp, CustomerIdentifier: CUSTOMER, Dimension: dimension, Quantity: quantity }],
-  }))
+  const batch = (timestamp: Date, quantity: number, dimension = 'users') =>
+    client.send(
+      new BatchMeterUsageCommand({
+        ProductCode: 'demo-saas',
+        UsageRecords: [{ Timestamp: timestamp, CustomerIdentifier: CUSTOMER, Dimension: dimension, Quantity: quantity }],
+      }),
+    )
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'meterd-cli-controls-'))
@@ -75,7 +79,14 @@ describe('meterd world / records / usage / audit / clock / faults / quotas (agai
     it('imports a config file with settings (ignored) and refuses a bad file, naming the bad field', async () => {
       const original = await admin.exportWorld()
       const config = join(dir, 'config.json')
-      writeFileSync(config, JSON.stringify({ settings: { port: 1 }, ...original, customers: [...(original.customers as object[]), { identifier: 'from-config', accountId: '555555555555' }] }))
+      writeFileSync(
+        config,
+        JSON.stringify({
+          settings: { port: 1 },
+          ...original,
+          customers: [...(original.customers as object[]), { identifier: 'from-config', accountId: '555555555555' }],
+        }),
+      )
       assert.equal((await cli('world', 'import', config)).stdout, 'imported 2 accounts, 3 products, 2 customers, 3 licenses\n')
 
       const bad = join(dir, 'bad.yaml')
@@ -84,18 +95,40 @@ describe('meterd world / records / usage / audit / clock / faults / quotas (agai
       const [badStderr, missingStderr] = await Promise.all([failure('world', 'import', bad), failure('world', 'import', missing)])
       assert.equal(badStderr, 'meterd: BadRequest: products[0].type: Invalid option: expected one of "saas"|"ami"|"container"\n')
       assert.match(missingStderr, /^meterd: cannot read .*missing\.yaml: ENOENT/)
-      assert.deepEqual((await admin.list('customers')).customers!.map((c) => (c as { identifier: string }).identifier), [CUSTOMER, 'from-config'])
+      assert.deepEqual(
+        (await admin.list('customers')).customers!.map((c) => (c as { identifier: string }).identifier),
+        [CUSTOMER, 'from-config'],
+      )
       await admin.importWorld(original)
     })
 
     it('puts, gets, lists and deletes items, ends a license, and explains refusals', async () => {
-      assert.deepEqual(await json('world', 'put', 'customers', '{"identifier":"cli-c","accountId":"333333333333"}'), { identifier: 'cli-c', accountId: '333333333333' })
+      assert.deepEqual(await json('world', 'put', 'customers', '{"identifier":"cli-c","accountId":"333333333333"}'), {
+        identifier: 'cli-c',
+        accountId: '333333333333',
+      })
       assert.deepEqual(await json('world', 'get', 'customers', 'cli-c'), { identifier: 'cli-c', accountId: '333333333333' })
-      assert.deepEqual(await json('world', 'put', 'licenses', JSON.stringify({ arn: CLI_ARN, customer: 'cli-c', product: 'demo-saas', start: '2020-01-01T00:00:00Z' })),
-        { arn: CLI_ARN, customer: 'cli-c', product: 'demo-saas', start: '2020-01-01T00:00:00.000Z', end: null, status: 'active' })
-      assert.deepEqual((await json('world', 'list', 'licenses')).licenses.map((l: { customer: string }) => l.customer), [CUSTOMER, CUSTOMER, CUSTOMER, 'cli-c'])
-      assert.deepEqual(await json('world', 'end-license', CLI_ARN, '--product', 'demo-saas', '--at', '2026-01-01T00:00:00Z'),
-        { arn: CLI_ARN, customer: 'cli-c', product: 'demo-saas', start: '2020-01-01T00:00:00.000Z', end: '2026-01-01T00:00:00.000Z', status: 'ended' })
+      assert.deepEqual(
+        await json(
+          'world',
+          'put',
+          'licenses',
+          JSON.stringify({ arn: CLI_ARN, customer: 'cli-c', product: 'demo-saas', start: '2020-01-01T00:00:00Z' }),
+        ),
+        { arn: CLI_ARN, customer: 'cli-c', product: 'demo-saas', start: '2020-01-01T00:00:00.000Z', end: null, status: 'active' },
+      )
+      assert.deepEqual(
+        (await json('world', 'list', 'licenses')).licenses.map((l: { customer: string }) => l.customer),
+        [CUSTOMER, CUSTOMER, CUSTOMER, 'cli-c'],
+      )
+      assert.deepEqual(await json('world', 'end-license', CLI_ARN, '--product', 'demo-saas', '--at', '2026-01-01T00:00:00Z'), {
+        arn: CLI_ARN,
+        customer: 'cli-c',
+        product: 'demo-saas',
+        start: '2020-01-01T00:00:00.000Z',
+        end: '2026-01-01T00:00:00.000Z',
+        status: 'ended',
+      })
 
       const [inUse, productInUse, notJson, unknown, licensesGet, badField] = await Promise.all([
         failure('world', 'delete', 'customers', 'cli-c'),
@@ -109,7 +142,10 @@ describe('meterd world / records / usage / audit / clock / faults / quotas (agai
       assert.equal(productInUse, 'meterd: BadRequest: licenses[1].product: unknown product demo-ami\n')
       assert.equal(notJson, 'meterd: the item is not valid JSON\n')
       assert.equal(unknown, 'meterd: NotFound: no customer nobody\n')
-      assert.match(licensesGet, /^error: command-argument value 'licenses' is invalid for argument 'collection'\. Allowed choices are accounts, products, customers\./)
+      assert.match(
+        licensesGet,
+        /^error: command-argument value 'licenses' is invalid for argument 'collection'\. Allowed choices are accounts, products, customers\./,
+      )
       assert.equal(badField, 'meterd: BadRequest: accountId: must be a 12-digit AWS account id\n')
 
       await admin.request('DELETE', `/licenses/${encodeURIComponent(CLI_ARN)}/demo-saas`)
@@ -125,9 +161,23 @@ describe('meterd world / records / usage / audit / clock / faults / quotas (agai
 
     it('lists records with filters and pages through them with --limit and --cursor', async () => {
       const first = await json('records', 'list', '--customer', CUSTOMER, '--dimension', 'users', '--limit', '2')
-      assert.deepEqual(first.records.map((r: { quantity: number }) => r.quantity), [10, 11])
+      assert.deepEqual(
+        first.records.map((r: { quantity: number }) => r.quantity),
+        [10, 11],
+      )
       assert.equal(typeof first.nextCursor, 'string')
-      const second = await json('records', 'list', '--customer', CUSTOMER, '--dimension', 'users', '--limit', '2', '--cursor', first.nextCursor)
+      const second = await json(
+        'records',
+        'list',
+        '--customer',
+        CUSTOMER,
+        '--dimension',
+        'users',
+        '--limit',
+        '2',
+        '--cursor',
+        first.nextCursor,
+      )
       assert.deepEqual([second.records.map((r: { quantity: number }) => r.quantity), second.nextCursor], [[12], null])
       const badCursor = await failure('records', 'list', '--cursor', 'garbage')
       assert.equal(badCursor, 'meterd: BadRequest: cursor: is not a cursor this API returned\n')
@@ -139,23 +189,45 @@ describe('meterd world / records / usage / audit / clock / faults / quotas (agai
       assert.equal(run.code, 0, run.stderr)
       assert.equal(run.stderr, 'exported 3 records\n')
       const lines = readFileSync(out, 'utf8').split('\n')
-      assert.equal(lines[0], 'meteringRecordId,operation,status,productCode,dimension,quantity,timestamp,hour,customerIdentifier,customerAccountId,licenseArn,resourceId,allocations,callerAccountId,callerAccessKeyId,requestId,receivedAt')
-      assert.deepEqual(lines.slice(1, -1).map((l) => l.split(',').slice(1, 6).join(',')), [
-        'BatchMeterUsage,Success,demo-saas,users,10', 'BatchMeterUsage,Success,demo-saas,users,11', 'BatchMeterUsage,Success,demo-saas,users,12',
-      ])
+      assert.equal(
+        lines[0],
+        'meteringRecordId,operation,status,productCode,dimension,quantity,timestamp,hour,customerIdentifier,customerAccountId,licenseArn,resourceId,allocations,callerAccountId,callerAccessKeyId,requestId,receivedAt',
+      )
+      assert.deepEqual(
+        lines.slice(1, -1).map((l) => l.split(',').slice(1, 6).join(',')),
+        [
+          'BatchMeterUsage,Success,demo-saas,users,10',
+          'BatchMeterUsage,Success,demo-saas,users,11',
+          'BatchMeterUsage,Success,demo-saas,users,12',
+        ],
+      )
       assert.equal(lines.at(-1), '')
       const ndjson = await cli('records', 'export', '--format', 'ndjson', '--from', hours[1]!.toISOString())
       assert.equal(ndjson.code, 0, ndjson.stderr)
       assert.equal(ndjson.stderr, 'exported 2 records\n')
-      assert.deepEqual(ndjson.stdout.trim().split('\n').map((l) => JSON.parse(l).quantity), [11, 12])
+      assert.deepEqual(
+        ndjson.stdout
+          .trim()
+          .split('\n')
+          .map((l) => JSON.parse(l).quantity),
+        [11, 12],
+      )
     })
 
     it('sums usage in hour windows of a time zone', async () => {
       const out = await json('usage', '--product', 'demo-saas', '--window', 'hour', '--time-zone', 'Asia/Kolkata')
       const kolkataHour = (d: Date) => `${new Date(d.getTime() + 5.5 * 3600_000).toISOString().slice(0, 13)}:00`
       assert.deepEqual(out, {
-        window: 'hour', timeZone: 'Asia/Kolkata',
-        rows: hours.map((h, i) => ({ productCode: 'demo-saas', customer: CUSTOMER, dimension: 'users', window: kolkataHour(h), quantity: 10 + i, records: 1 })),
+        window: 'hour',
+        timeZone: 'Asia/Kolkata',
+        rows: hours.map((h, i) => ({
+          productCode: 'demo-saas',
+          customer: CUSTOMER,
+          dimension: 'users',
+          window: kolkataHour(h),
+          quantity: 10 + i,
+          records: 1,
+        })),
         estimatedAmount: 0,
       })
       const [zone, window] = await Promise.all([failure('usage', '--time-zone', 'Mars/Base'), failure('usage', '--window', 'week')])
@@ -166,13 +238,21 @@ describe('meterd world / records / usage / audit / clock / faults / quotas (agai
     it('lists and exports audit events with filters', async () => {
       const events = (await json('audit', 'list', '--operation', 'BatchMeterUsage', '--account', '111111111111')).events
       assert.ok(events.length >= 3)
-      assert.ok(events.every((e: { eventName: string; userIdentity: { accountId: string } }) => e.eventName === 'BatchMeterUsage' && e.userIdentity.accountId === '111111111111'))
+      assert.ok(
+        events.every(
+          (e: { eventName: string; userIdentity: { accountId: string } }) =>
+            e.eventName === 'BatchMeterUsage' && e.userIdentity.accountId === '111111111111',
+        ),
+      )
       const out = join(dir, 'audit.ndjson')
       const run = await cli('audit', 'export', '--operation', 'BatchMeterUsage', '--out', out)
       assert.equal(run.code, 0, run.stderr)
       const lines = readFileSync(out, 'utf8').trim().split('\n')
       assert.equal(run.stderr, `exported ${lines.length} events\n`)
-      assert.deepEqual(lines.map((l) => JSON.parse(l).eventId), events.map((e: { eventId: string }) => e.eventId))
+      assert.deepEqual(
+        lines.map((l) => JSON.parse(l).eventId),
+        events.map((e: { eventId: string }) => e.eventId),
+      )
     })
   })
 
@@ -189,7 +269,10 @@ describe('meterd world / records / usage / audit / clock / faults / quotas (agai
       const back = await runCli(['clock', 'advance', '--url', url, '--data', dir, '--', '-30m']) // a negative duration after --
       assert.equal(back.code, 0, back.stderr)
       assert.equal(JSON.parse(back.stdout).now, '2026-03-10T13:00:00.000Z')
-      assert.equal(await failure('clock', 'advance', 'soon'), 'meterd: BadRequest: by: must be a duration such as 2h, 90m, -30s or a number of seconds\n')
+      assert.equal(
+        await failure('clock', 'advance', 'soon'),
+        'meterd: BadRequest: by: must be a duration such as 2h, 90m, -30s or a number of seconds\n',
+      )
       assert.equal((await json('clock', 'set', '2026-03-11T00:00:00Z')).now, '2026-03-11T00:00:00.000Z')
       const reset = await json('clock', 'reset')
       assert.equal(reset.mode, 'real')
@@ -197,12 +280,48 @@ describe('meterd world / records / usage / audit / clock / faults / quotas (agai
     })
 
     it('adds, lists, removes and clears fault rules; an added rule throttles BatchMeterUsage', async () => {
-      const rule = await json('faults', 'add', '--operation', 'BatchMeterUsage', '--error', 'ThrottlingException', '--times', '2', '--product', 'demo-saas')
-      assert.deepEqual(rule, { operation: 'BatchMeterUsage', error: 'ThrottlingException', times: 2, productCode: 'demo-saas', id: rule.id, createdAt: rule.createdAt, remaining: 2 })
+      const rule = await json(
+        'faults',
+        'add',
+        '--operation',
+        'BatchMeterUsage',
+        '--error',
+        'ThrottlingException',
+        '--times',
+        '2',
+        '--product',
+        'demo-saas',
+      )
+      assert.deepEqual(rule, {
+        operation: 'BatchMeterUsage',
+        error: 'ThrottlingException',
+        times: 2,
+        productCode: 'demo-saas',
+        id: rule.id,
+        createdAt: rule.createdAt,
+        remaining: 2,
+      })
       assert.equal((await errorOf(() => batch(hourAgo(4), 1))).name, 'ThrottlingException')
-      const slow = await json('faults', 'add', '--operation', 'MeterUsage', '--latency-ms', '50', '--probability', '0.5', '--for-seconds', '60')
+      const slow = await json(
+        'faults',
+        'add',
+        '--operation',
+        'MeterUsage',
+        '--latency-ms',
+        '50',
+        '--probability',
+        '0.5',
+        '--for-seconds',
+        '60',
+      )
       assert.deepEqual([slow.latencyMs, slow.probability, slow.forSeconds], [50, 0.5, 60])
-      assert.deepEqual((await json('faults', 'list')).rules.map((r: { id: string; remaining?: number }) => [r.id, r.remaining]), [[rule.id, 1], [slow.id, undefined]])
+      assert.deepEqual(
+        (await json('faults', 'list')).rules.map((r: { id: string; remaining?: number }) => [r.id, r.remaining]),
+        [
+          [rule.id, 1],
+          [slow.id, undefined],
+        ],
+      )
       assert.deepEqual(await json('faults', 'remove', rule.id), { removed: rule.id })
       assert.deepEqual(await json('faults', 'clear'), { removed: 1 })
       assert.deepEqual(await json('faults', 'list'), { rules: [] })
@@ -221,7 +340,10 @@ describe('meterd world / records / usage / audit / clock / faults / quotas (agai
       assert.match(noOperation, /^error: required option '--operation <name>' not specified/)
       assert.equal(noEffect, 'meterd: BadRequest: body: give error, unprocessedShare and/or latencyMs\n')
       assert.equal(notANumber, "meterd: --times must be a number, got 'abc'\n")
-      assert.match(badOperation, /^error: option '--operation <name>' argument 'DeleteEverything' is invalid\. Allowed choices are BatchMeterUsage, MeterUsage, RegisterUsage, ResolveCustomer, \*\./)
+      assert.match(
+        badOperation,
+        /^error: option '--operation <name>' argument 'DeleteEverything' is invalid\. Allowed choices are BatchMeterUsage, MeterUsage, RegisterUsage, ResolveCustomer, \*\./,
+      )
       assert.equal(unknownRule, 'meterd: NotFound: no fault rule no-such-rule\n')
       assert.equal(both, 'meterd: BadRequest: unprocessedShare: error and unprocessedShare exclude each other\n')
       assert.deepEqual((await admin.listFaults()).rules, [])
@@ -229,7 +351,10 @@ describe('meterd world / records / usage / audit / clock / faults / quotas (agai
 
     it('shows and sets quotas, and refuses bad rates', async () => {
       assert.deepEqual(await json('quotas', 'show'), { enabled: true, rates: AWS_RATES })
-      assert.deepEqual(await json('quotas', 'set', '--off', '--rate', 'MeterUsage=20', 'RegisterUsage=2.5'), { enabled: false, rates: { ...AWS_RATES, MeterUsage: 20, RegisterUsage: 2.5 } })
+      assert.deepEqual(await json('quotas', 'set', '--off', '--rate', 'MeterUsage=20', 'RegisterUsage=2.5'), {
+        enabled: false,
+        rates: { ...AWS_RATES, MeterUsage: 20, RegisterUsage: 2.5 },
+      })
       assert.deepEqual(await json('quotas', 'set', '--on'), { enabled: true, rates: { ...AWS_RATES, MeterUsage: 20, RegisterUsage: 2.5 } })
       const [nope, both, zero] = await Promise.all([
         failure('quotas', 'set', '--rate', 'Nope=1'),

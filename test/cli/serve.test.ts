@@ -35,10 +35,19 @@ describe('meterd serve', () => {
     const first = await serveCli([...store.args, '--data', data])
     const send = (url: string, quantity: number) => {
       const client = new MarketplaceMeteringClient({ endpoint: url, region: 'us-east-1', credentials: SELLER, maxAttempts: 1 })
-      return client.send(new BatchMeterUsageCommand({
-        ProductCode: 'demo-saas',
-        UsageRecords: Array.from({ length: 25 }, (_, i) => ({ Timestamp: hourAgo(2), CustomerIdentifier: i === 0 ? CUSTOMER : `c${i}`, Dimension: 'users', Quantity: quantity })),
-      })).finally(() => client.destroy())
+      return client
+        .send(
+          new BatchMeterUsageCommand({
+            ProductCode: 'demo-saas',
+            UsageRecords: Array.from({ length: 25 }, (_, i) => ({
+              Timestamp: hourAgo(2),
+              CustomerIdentifier: i === 0 ? CUSTOMER : `c${i}`,
+              Dimension: 'users',
+              Quantity: quantity,
+            })),
+          }),
+        )
+        .finally(() => client.destroy())
     }
     const acknowledged = await Promise.all([1, 2, 3].map(() => send(first.url, 4)))
     first.child.kill('SIGKILL')
@@ -46,7 +55,10 @@ describe('meterd serve', () => {
     const second = await serveCli([...store.args, '--data', data])
     try {
       const replay = await send(second.url, 4)
-      assert.deepEqual(replay.Results!.map((r) => r.MeteringRecordId), acknowledged[0]!.Results!.map((r) => r.MeteringRecordId))
+      assert.deepEqual(
+        replay.Results!.map((r) => r.MeteringRecordId),
+        acknowledged[0]!.Results!.map((r) => r.MeteringRecordId),
+      )
       const other = await send(second.url, 5)
       assert.deepEqual(new Set(other.Results!.map((r) => r.Status)), new Set(['DuplicateRecord']))
     } finally {
@@ -58,7 +70,9 @@ describe('meterd serve', () => {
 
   it('serves a world from a YAML config file', async () => {
     const file = join(dir, 'world.yaml')
-    writeFileSync(file, `
+    writeFileSync(
+      file,
+      `
 accounts:
   - id: "123456789012"
     credentials:
@@ -78,12 +92,22 @@ licenses:
     customer: cust-a
     product: my-saas
     start: 2020-01-01T00:00:00Z
-`)
+`,
+    )
     const store = await freshStore(join(dir, 'yaml'))
     const { child, url } = await serveCli([...store.args, '--data', join(dir, 'yaml'), '--config', file])
-    const client = new MarketplaceMeteringClient({ endpoint: url, region: 'eu-west-1', credentials: { accessKeyId: 'AKIAEXAMPLESELLER001', secretAccessKey: 'example-secret' } })
+    const client = new MarketplaceMeteringClient({
+      endpoint: url,
+      region: 'eu-west-1',
+      credentials: { accessKeyId: 'AKIAEXAMPLESELLER001', secretAccessKey: 'example-secret' },
+    })
     try {
-      const out = await client.send(new BatchMeterUsageCommand({ ProductCode: 'my-saas', UsageRecords: [{ Timestamp: hourAgo(1), CustomerIdentifier: 'cust-a', Dimension: 'seats', Quantity: 1 }] }))
+      const out = await client.send(
+        new BatchMeterUsageCommand({
+          ProductCode: 'my-saas',
+          UsageRecords: [{ Timestamp: hourAgo(1), CustomerIdentifier: 'cust-a', Dimension: 'seats', Quantity: 1 }],
+        }),
+      )
       assert.equal(out.Results![0]!.Status, 'Success')
     } finally {
       client.destroy()
@@ -95,7 +119,9 @@ licenses:
 
   it('refuses a bad config file naming every bad field, and exits 1', async () => {
     const file = join(dir, 'bad.yaml')
-    writeFileSync(file, `
+    writeFileSync(
+      file,
+      `
 accounts:
   - id: "12345"
 products:
@@ -106,11 +132,17 @@ products:
 settings:
   windows:
     meterMaxAge: soon
-`)
+`,
+    )
     const run = await runCli(['serve', '--port', '0', '--data', join(dir, 'bad'), '--config', file])
     assert.equal(run.code, 1)
-    assert.equal(run.stderr.trim(), `meterd: ${file}: settings are invalid:\nsettings.windows.meterMaxAge: must be a duration such as 24h, 90m, 30s or a number of seconds`)
-    writeFileSync(file, `
+    assert.equal(
+      run.stderr.trim(),
+      `meterd: ${file}: settings are invalid:\nsettings.windows.meterMaxAge: must be a duration such as 24h, 90m, 30s or a number of seconds`,
+    )
+    writeFileSync(
+      file,
+      `
 accounts:
   - id: "12345"
 products:
@@ -118,31 +150,41 @@ products:
     type: saas-ish
     seller: "123456789012"
     dimensions: []
-`)
+`,
+    )
     const again = await runCli(['serve', '--port', '0', '--data', join(dir, 'bad'), '--config', file])
     assert.equal(again.code, 1)
-    assert.equal(again.stderr.trim(), [
-      `meterd: ${file}: the world is invalid:`,
-      'accounts[0].id: must be a 12-digit AWS account id',
-      'products[0].type: Invalid option: expected one of "saas"|"ami"|"container"',
-      'products[0].dimensions: Too small: expected array to have >=1 items',
-    ].join('\n'))
+    assert.equal(
+      again.stderr.trim(),
+      [
+        `meterd: ${file}: the world is invalid:`,
+        'accounts[0].id: must be a 12-digit AWS account id',
+        'products[0].type: Invalid option: expected one of "saas"|"ami"|"container"',
+        'products[0].dimensions: Too small: expected array to have >=1 items',
+      ].join('\n'),
+    )
   })
 
   it('refuses references to unknown accounts, customers and products', async () => {
     const file = join(dir, 'refs.json')
-    writeFileSync(file, JSON.stringify({
-      products: [{ code: 'p', type: 'ami', seller: '123456789012', dimensions: ['d'] }],
-      licenses: [{ arn: 'arn:aws:license-manager::1:license/l', customer: 'who', product: 'q', start: '2026-01-01T00:00:00Z' }],
-    }))
+    writeFileSync(
+      file,
+      JSON.stringify({
+        products: [{ code: 'p', type: 'ami', seller: '123456789012', dimensions: ['d'] }],
+        licenses: [{ arn: 'arn:aws:license-manager::1:license/l', customer: 'who', product: 'q', start: '2026-01-01T00:00:00Z' }],
+      }),
+    )
     const run = await runCli(['serve', '--port', '0', '--data', join(dir, 'refs'), '--config', file])
     assert.equal(run.code, 1)
-    assert.equal(run.stderr.trim(), [
-      `meterd: ${file}: the world is invalid:`,
-      'products[0].seller: unknown account 123456789012',
-      'licenses[0].customer: unknown customer who',
-      'licenses[0].product: unknown product q',
-    ].join('\n'))
+    assert.equal(
+      run.stderr.trim(),
+      [
+        `meterd: ${file}: the world is invalid:`,
+        'products[0].seller: unknown account 123456789012',
+        'licenses[0].customer: unknown customer who',
+        'licenses[0].product: unknown product q',
+      ].join('\n'),
+    )
   })
 
   it('reports an unreadable config file and a bad port clearly', async () => {

@@ -71,9 +71,17 @@ export interface Case {
 export type Outcome =
   | { kind: 'success'; output: any; clientAttempts?: number }
   | {
-    kind: 'error'; code: string; via: string; status?: number; fault?: string; exitCode?: number; operation?: string; header?: string
-    message?: string; clientAttempts?: number
-  }
+      kind: 'error'
+      code: string
+      via: string
+      status?: number
+      fault?: string
+      exitCode?: number
+      operation?: string
+      header?: string
+      message?: string
+      clientAttempts?: number
+    }
   | { kind: 'client-side'; via: string; message: string; exitCode?: number }
   | { kind: 'ignored'; target: string; exitCode?: number }
   | { kind: 'exception'; via: string; message: string; exitCode?: number }
@@ -141,12 +149,16 @@ export function buildCases(client: ClientInfo, ctx: CaseContext): Case[] {
   let saasSlot = 0
   let amiSlot = 0
   const tag = client.id.replace(/[^a-z0-9]/g, '')
-  const add = (c: Omit<Case, 'id' | 'client' | 'endpoint' | 'expectedAttempts'> & { endpoint?: 'arg' | 'env'; needs?: Need[]; expectedAttempts?: number }) => {
+  const add = (
+    c: Omit<Case, 'id' | 'client' | 'endpoint' | 'expectedAttempts'> & {
+      endpoint?: 'arg' | 'env'
+      needs?: Need[]
+      expectedAttempts?: number
+    },
+  ) => {
     const id = `${tag}-${String(cases.length + 1).padStart(2, '0')}`
     const missing = c.needs ? missingNeed(client.model, c.needs) : undefined
-    const steps = missing
-      ? [{ ...c.steps.at(-1)!, expect: { kind: 'client-side' as const, reason: missing } }]
-      : c.steps
+    const steps = missing ? [{ ...c.steps.at(-1)!, expect: { kind: 'client-side' as const, reason: missing } }] : c.steps
     const { needs: _needs, ...rest } = c
     cases.push({
       endpoint: 'arg',
@@ -154,112 +166,215 @@ export function buildCases(client: ClientInfo, ctx: CaseContext): Case[] {
       id,
       client: client.id,
       steps,
-      expectedAttempts: missing ? 0 : c.expectedAttempts ?? steps.length,
+      expectedAttempts: missing ? 0 : (c.expectedAttempts ?? steps.length),
     })
   }
   const modeled = (op: OpName, code: string) => client.model.errors[op]?.includes(code) ?? false
   const error = (op: OpName, code: string): Expect => ({ kind: 'error', code, modeled: modeled(op, code) })
 
   // BatchMeterUsage: the seller, for its SaaS product
-  const record = (over: Record<string, unknown> = {}) => withoutUndefined({
-    Timestamp: ts(atMs), CustomerIdentifier: s.customer, Dimension: saasDimension(++saasSlot), Quantity: 3, ...over,
+  const record = (over: Record<string, unknown> = {}) =>
+    withoutUndefined({
+      Timestamp: ts(atMs),
+      CustomerIdentifier: s.customer,
+      Dimension: saasDimension(++saasSlot),
+      Quantity: 3,
+      ...over,
+    })
+  const batch = (params: Record<string, unknown>, expect: Expect, region = 'us-east-1'): Step => ({
+    op: 'BatchMeterUsage',
+    params,
+    cred: s.seller,
+    region,
+    expect,
   })
-  const batch = (params: Record<string, unknown>, expect: Expect, region = 'us-east-1'): Step =>
-    ({ op: 'BatchMeterUsage', params, cred: s.seller, region, expect })
   const batchError = (name: string, over: Record<string, unknown>, params: Record<string, unknown> = {}, needs?: Need[], region?: string) =>
-    add({ operation: 'BatchMeterUsage', name, needs, steps: [batch({ ProductCode: s.saas, UsageRecords: [record(over)], ...params }, error('BatchMeterUsage', name), region)] })
+    add({
+      operation: 'BatchMeterUsage',
+      name,
+      needs,
+      steps: [batch({ ProductCode: s.saas, UsageRecords: [record(over)], ...params }, error('BatchMeterUsage', name), region)],
+    })
   const batchSuccess = (r: Record<string, unknown>) => ({
     kind: 'success' as const,
     check: {
       op: 'BatchMeterUsage' as const,
-      records: [{ timestampMs: (r.Timestamp as { $ts: number }).$ts, status: 'Success', echo: Object.fromEntries(Object.entries(r).filter(([k]) => k !== 'Timestamp')) }],
+      records: [
+        {
+          timestampMs: (r.Timestamp as { $ts: number }).$ts,
+          status: 'Success',
+          echo: Object.fromEntries(Object.entries(r).filter(([k]) => k !== 'Timestamp')),
+        },
+      ],
     },
   })
   {
     const r = record()
-    add({ operation: 'BatchMeterUsage', name: 'success (ProductCode + CustomerIdentifier)', steps: [batch({ ProductCode: s.saas, UsageRecords: [r] }, batchSuccess(r))] })
+    add({
+      operation: 'BatchMeterUsage',
+      name: 'success (ProductCode + CustomerIdentifier)',
+      steps: [batch({ ProductCode: s.saas, UsageRecords: [r] }, batchSuccess(r))],
+    })
   }
   {
-    const r = { Timestamp: ts(atMs), CustomerAWSAccountId: s.buyerAccount, LicenseArn: s.licenseArn, Dimension: saasDimension(++saasSlot), Quantity: 2 }
+    const r = {
+      Timestamp: ts(atMs),
+      CustomerAWSAccountId: s.buyerAccount,
+      LicenseArn: s.licenseArn,
+      Dimension: saasDimension(++saasSlot),
+      Quantity: 2,
+    }
     add({
-      operation: 'BatchMeterUsage', name: 'success (CustomerAWSAccountId + LicenseArn, no ProductCode)',
+      operation: 'BatchMeterUsage',
+      name: 'success (CustomerAWSAccountId + LicenseArn, no ProductCode)',
       needs: ['UsageRecord.CustomerAWSAccountId', 'UsageRecord.LicenseArn', '!BatchMeterUsageRequest.ProductCode'],
       steps: [batch({ UsageRecords: [r] }, batchSuccess(r))],
     })
   }
   batchError('InvalidProductCodeException', {}, { ProductCode: 'conf-no-such-product' })
   batchError('InvalidUsageDimensionException', { Dimension: 'no-such-dimension' })
-  batchError('InvalidTagException', { UsageAllocations: [{ AllocatedUsageQuantity: 3, Tags: [{ Key: 'team', Value: 'a' }, { Key: 'team', Value: 'b' }] }] })
+  batchError('InvalidTagException', {
+    UsageAllocations: [
+      {
+        AllocatedUsageQuantity: 3,
+        Tags: [
+          { Key: 'team', Value: 'a' },
+          { Key: 'team', Value: 'b' },
+        ],
+      },
+    ],
+  })
   batchError('InvalidUsageAllocationsException', { UsageAllocations: [{ AllocatedUsageQuantity: 2, Tags: [{ Key: 'team', Value: 'a' }] }] })
   batchError('InvalidCustomerIdentifierException', { CustomerIdentifier: undefined }, {}, ['!UsageRecord.CustomerIdentifier'])
   batchError('TimestampOutOfBoundsException', { Timestamp: ts(atMs - 25 * HOUR) })
   batchError('DisabledApiException', {}, {}, undefined, 'ap-southeast-5')
   add({
-    operation: 'BatchMeterUsage', name: 'InvalidLicenseException',
+    operation: 'BatchMeterUsage',
+    name: 'InvalidLicenseException',
     needs: ['UsageRecord.CustomerAWSAccountId', 'UsageRecord.LicenseArn', '!BatchMeterUsageRequest.ProductCode'],
-    steps: [batch({
-      UsageRecords: [{
-        Timestamp: ts(atMs), CustomerAWSAccountId: s.buyerAccount, LicenseArn: `arn:aws:license-manager::${s.buyerAccount}:license/l-conf0000unknown`,
-        Dimension: saasDimension(++saasSlot), Quantity: 1,
-      }],
-    }, error('BatchMeterUsage', 'InvalidLicenseException'))],
+    steps: [
+      batch(
+        {
+          UsageRecords: [
+            {
+              Timestamp: ts(atMs),
+              CustomerAWSAccountId: s.buyerAccount,
+              LicenseArn: `arn:aws:license-manager::${s.buyerAccount}:license/l-conf0000unknown`,
+              Dimension: saasDimension(++saasSlot),
+              Quantity: 1,
+            },
+          ],
+        },
+        error('BatchMeterUsage', 'InvalidLicenseException'),
+      ),
+    ],
   })
 
   // MeterUsage: the buyer's ECS task, for the AMI product
   const meterParams = (over: Record<string, unknown> = {}) => ({
-    ProductCode: s.ami, Timestamp: ts(atMs), UsageDimension: amiDimension(++amiSlot), UsageQuantity: 1, ...over,
+    ProductCode: s.ami,
+    Timestamp: ts(atMs),
+    UsageDimension: amiDimension(++amiSlot),
+    UsageQuantity: 1,
+    ...over,
   })
-  const meter = (params: Record<string, unknown>, expect: Expect, cred = s.buyer, region = 'us-east-1'): Step =>
-    ({ op: 'MeterUsage', params, cred, region, expect })
+  const meter = (params: Record<string, unknown>, expect: Expect, cred = s.buyer, region = 'us-east-1'): Step => ({
+    op: 'MeterUsage',
+    params,
+    cred,
+    region,
+    expect,
+  })
   const meterOk: Expect = { kind: 'success', check: { op: 'MeterUsage' } }
   const meterError = (name: string, over: Record<string, unknown>, cred?: Cred, region?: string) =>
     add({ operation: 'MeterUsage', name, steps: [meter(meterParams(over), error('MeterUsage', name), cred, region)] })
   add({ operation: 'MeterUsage', name: 'success', steps: [meter(meterParams(), meterOk)] })
   meterError('InvalidProductCodeException', { ProductCode: 'conf-no-such-product' })
   meterError('InvalidUsageDimensionException', { UsageDimension: 'no-such-dimension' })
-  meterError('InvalidTagException', { UsageAllocations: [{ AllocatedUsageQuantity: 1, Tags: [{ Key: 'team', Value: 'a' }, { Key: 'team', Value: 'b' }] }] })
+  meterError('InvalidTagException', {
+    UsageAllocations: [
+      {
+        AllocatedUsageQuantity: 1,
+        Tags: [
+          { Key: 'team', Value: 'a' },
+          { Key: 'team', Value: 'b' },
+        ],
+      },
+    ],
+  })
   meterError('InvalidUsageAllocationsException', { UsageQuantity: 5, UsageAllocations: [{ AllocatedUsageQuantity: 4 }] })
   meterError('InvalidEndpointRegionException', {}, s.buyer, 'eu-west-1')
   meterError('TimestampOutOfBoundsException', { Timestamp: ts(atMs - 7 * HOUR) })
   {
     const first = meterParams({ UsageQuantity: 1 })
     add({
-      operation: 'MeterUsage', name: 'DuplicateRequestException',
+      operation: 'MeterUsage',
+      name: 'DuplicateRequestException',
       steps: [meter(first, meterOk), meter({ ...first, UsageQuantity: 2 }, error('MeterUsage', 'DuplicateRequestException'))],
     })
   }
   {
     const first = meterParams({ UsageQuantity: 1, ClientToken: `conf-token-${tag}` })
     add({
-      operation: 'MeterUsage', name: 'IdempotencyConflictException', needs: ['MeterUsageRequest.ClientToken'],
+      operation: 'MeterUsage',
+      name: 'IdempotencyConflictException',
+      needs: ['MeterUsageRequest.ClientToken'],
       steps: [meter(first, meterOk), meter({ ...first, UsageQuantity: 2 }, error('MeterUsage', 'IdempotencyConflictException'))],
     })
   }
   meterError('CustomerNotEntitledException', {}, s.stranger)
   // Not modeled: the client must surface them as its generic service error.
-  add({ operation: 'MeterUsage', name: 'ValidationException (not modeled; ProductCode breaks its pattern)', steps: [meter(meterParams({ ProductCode: 'not a product code!' }), error('MeterUsage', 'ValidationException'))] })
+  add({
+    operation: 'MeterUsage',
+    name: 'ValidationException (not modeled; ProductCode breaks its pattern)',
+    steps: [meter(meterParams({ ProductCode: 'not a product code!' }), error('MeterUsage', 'ValidationException'))],
+  })
   // botocore checks required members before sending; the JS SDK does not, so meterd refuses it.
   add({
-    operation: 'MeterUsage', name: 'required UsageAllocations[0].AllocatedUsageQuantity left out',
-    steps: [meter(meterParams({ UsageAllocations: [{ Tags: [{ Key: 'team', Value: 'a' }] }] }),
-      client.family === 'js' ? error('MeterUsage', 'ValidationException') : { kind: 'client-side', reason: 'botocore checks required members' })],
+    operation: 'MeterUsage',
+    name: 'required UsageAllocations[0].AllocatedUsageQuantity left out',
+    steps: [
+      meter(
+        meterParams({ UsageAllocations: [{ Tags: [{ Key: 'team', Value: 'a' }] }] }),
+        client.family === 'js'
+          ? error('MeterUsage', 'ValidationException')
+          : { kind: 'client-side', reason: 'botocore checks required members' },
+      ),
+    ],
     ...(client.family === 'js' ? {} : { expectedAttempts: 0 }),
   })
-  add({ operation: 'MeterUsage', name: 'DryRunOperation (not modeled)', steps: [meter(meterParams({ DryRun: true }), error('MeterUsage', 'DryRunOperation'))] })
   add({
-    operation: 'MeterUsage', name: 'success, endpoint from AWS_ENDPOINT_URL_MARKETPLACE_METERING', endpoint: 'env', maxAttempts: 1,
+    operation: 'MeterUsage',
+    name: 'DryRunOperation (not modeled)',
+    steps: [meter(meterParams({ DryRun: true }), error('MeterUsage', 'DryRunOperation'))],
+  })
+  add({
+    operation: 'MeterUsage',
+    name: 'success, endpoint from AWS_ENDPOINT_URL_MARKETPLACE_METERING',
+    endpoint: 'env',
+    maxAttempts: 1,
     steps: [meter(meterParams(), client.envEndpoint.supported ? meterOk : { kind: 'ignored', reason: client.envEndpoint.note })],
     ...(client.envEndpoint.supported ? {} : { expectedAttempts: 0 }),
   })
 
   // RegisterUsage: the buyer's ECS task, for the container product
-  const register = (over: Record<string, unknown>, expect: Expect, cred = s.buyer, region = 'us-east-1'): Step =>
-    ({ op: 'RegisterUsage', params: { ProductCode: s.container, PublicKeyVersion: 2, Nonce: `nonce-${tag}`, ...over }, cred, region, expect })
+  const register = (over: Record<string, unknown>, expect: Expect, cred = s.buyer, region = 'us-east-1'): Step => ({
+    op: 'RegisterUsage',
+    params: { ProductCode: s.container, PublicKeyVersion: 2, Nonce: `nonce-${tag}`, ...over },
+    cred,
+    region,
+    expect,
+  })
   const registerError = (name: string, over: Record<string, unknown>, cred?: Cred, region?: string) =>
     add({ operation: 'RegisterUsage', name, steps: [register(over, error('RegisterUsage', name), cred, region)] })
-  add({ operation: 'RegisterUsage', name: 'success (current key, version 2)', steps: [register({}, { kind: 'success', check: { op: 'RegisterUsage' } })] })
   add({
-    operation: 'RegisterUsage', name: 'success with PublicKeyRotationTimestamp (expired key, version 1)',
+    operation: 'RegisterUsage',
+    name: 'success (current key, version 2)',
+    steps: [register({}, { kind: 'success', check: { op: 'RegisterUsage' } })],
+  })
+  add({
+    operation: 'RegisterUsage',
+    name: 'success with PublicKeyRotationTimestamp (expired key, version 1)',
     steps: [register({ PublicKeyVersion: 1 }, { kind: 'success', check: { op: 'RegisterUsage', rotationTimestampMs: ctx.rotatedAtMs } })],
   })
   registerError('InvalidProductCodeException', { ProductCode: s.ami })
@@ -269,25 +384,43 @@ export function buildCases(client: ClientInfo, ctx: CaseContext): Case[] {
   registerError('CustomerNotEntitledException', {}, s.stranger)
 
   // ResolveCustomer: the seller, with a token from a subscription
-  const resolve = (token: string, expect: Expect): Step => ({ op: 'ResolveCustomer', params: { RegistrationToken: token }, cred: s.seller, region: 'us-east-1', expect })
+  const resolve = (token: string, expect: Expect): Step => ({
+    op: 'ResolveCustomer',
+    params: { RegistrationToken: token },
+    cred: s.seller,
+    region: 'us-east-1',
+    expect,
+  })
   const hasLicenseArn = client.model.shapes.ResolveCustomerResult?.members.includes('LicenseArn') ?? false
   add({
     operation: 'ResolveCustomer',
     name: hasLicenseArn ? 'success' : 'success (this model has no LicenseArn: the client drops it)',
-    steps: [resolve(ctx.validToken.token, {
-      kind: 'success',
-      check: {
-        op: 'ResolveCustomer',
-        expected: {
-          CustomerAWSAccountId: s.buyerAccount, ProductCode: s.saas, CustomerIdentifier: ctx.validToken.customerIdentifier,
-          ...(hasLicenseArn ? { LicenseArn: ctx.validToken.licenseArn } : {}),
+    steps: [
+      resolve(ctx.validToken.token, {
+        kind: 'success',
+        check: {
+          op: 'ResolveCustomer',
+          expected: {
+            CustomerAWSAccountId: s.buyerAccount,
+            ProductCode: s.saas,
+            CustomerIdentifier: ctx.validToken.customerIdentifier,
+            ...(hasLicenseArn ? { LicenseArn: ctx.validToken.licenseArn } : {}),
+          },
+          ...(hasLicenseArn ? {} : { absent: ['LicenseArn'] }),
         },
-        ...(hasLicenseArn ? {} : { absent: ['LicenseArn'] }),
-      },
-    })],
+      }),
+    ],
   })
-  add({ operation: 'ResolveCustomer', name: 'InvalidTokenException', steps: [resolve('not-a-registration-token', error('ResolveCustomer', 'InvalidTokenException'))] })
-  add({ operation: 'ResolveCustomer', name: 'ExpiredTokenException', steps: [resolve(ctx.expiredToken, error('ResolveCustomer', 'ExpiredTokenException'))] })
+  add({
+    operation: 'ResolveCustomer',
+    name: 'InvalidTokenException',
+    steps: [resolve('not-a-registration-token', error('ResolveCustomer', 'InvalidTokenException'))],
+  })
+  add({
+    operation: 'ResolveCustomer',
+    name: 'ExpiredTokenException',
+    steps: [resolve(ctx.expiredToken, error('ResolveCustomer', 'ExpiredTokenException'))],
+  })
 
   // Throttling and internal errors, on every operation: mapped with retries off, and retried
   const firstSteps: Record<OpName, () => Step> = {
@@ -297,25 +430,36 @@ export function buildCases(client: ClientInfo, ctx: CaseContext): Case[] {
     },
     MeterUsage: () => meter(meterParams(), meterOk),
     RegisterUsage: () => register({}, { kind: 'success', check: { op: 'RegisterUsage' } }),
-    ResolveCustomer: () => resolve(ctx.validToken.token, { kind: 'success', check: { op: 'ResolveCustomer', expected: { CustomerAWSAccountId: s.buyerAccount } } }),
+    ResolveCustomer: () =>
+      resolve(ctx.validToken.token, {
+        kind: 'success',
+        check: { op: 'ResolveCustomer', expected: { CustomerAWSAccountId: s.buyerAccount } },
+      }),
   }
   const callerAccount = (op: OpName) => (op === 'BatchMeterUsage' || op === 'ResolveCustomer' ? s.sellerAccount : s.buyerAccount)
   for (const op of OPERATIONS) {
     for (const code of ['ThrottlingException', 'InternalServiceErrorException']) {
       const rule = (times: number) => ({ operation: op, accountId: callerAccount(op), error: code, times })
       add({
-        operation: op, name: `${code} (retries off)`, maxAttempts: 1, faults: [rule(1)],
+        operation: op,
+        name: `${code} (retries off)`,
+        maxAttempts: 1,
+        faults: [rule(1)],
         steps: [{ ...firstSteps[op](), expect: error(op, code) }],
       })
       add({
-        operation: op, name: `${code} twice, then success (retried)`, faults: [rule(2)], expectedAttempts: 3,
+        operation: op,
+        name: `${code} twice, then success (retried)`,
+        faults: [rule(2)],
+        expectedAttempts: 3,
         steps: [firstSteps[op]()],
       })
     }
   }
   for (const code of ['ThrottlingException', 'InternalServiceErrorException']) {
     add({
-      operation: 'MeterUsage', name: `${code} every time (retries exhausted)`,
+      operation: 'MeterUsage',
+      name: `${code} every time (retries exhausted)`,
       faults: [{ operation: 'MeterUsage', accountId: s.buyerAccount, error: code, times: 10 }],
       expectedAttempts: client.retry.maxAttempts,
       steps: [meter(meterParams(), error('MeterUsage', code))],
@@ -331,40 +475,89 @@ export const retryCases = (cases: Case[]): Case[] => cases.filter((c) => c.fault
  * The OpenAPI-style client against a permissive meterd with the demo world: unsigned JSON calls
  * act for the demo buyer (MeterUsage, RegisterUsage) or the product's seller (the others).
  */
-export function buildOpenApiCases(client: ClientInfo, ctx: {
-  atMs: number
-  rotatedAtMs: number
-  token: { token: string; accountId: string; licenseArn: string }
-}): Case[] {
+export function buildOpenApiCases(
+  client: ClientInfo,
+  ctx: {
+    atMs: number
+    rotatedAtMs: number
+    token: { token: string; accountId: string; licenseArn: string }
+  },
+): Case[] {
   const cases: Case[] = []
   const none = { accessKeyId: '', secretAccessKey: '' }
   const add = (operation: OpName, name: string, params: Record<string, unknown>, expect: Expect, faults?: Record<string, unknown>[]) => {
     cases.push({
-      id: `openapi-${String(cases.length + 1).padStart(2, '0')}`, client: client.id, operation, name, endpoint: 'arg', expectedAttempts: 1,
+      id: `openapi-${String(cases.length + 1).padStart(2, '0')}`,
+      client: client.id,
+      operation,
+      name,
+      endpoint: 'arg',
+      expectedAttempts: 1,
       steps: [{ op: operation, params, cred: none, region: 'us-east-1', expect }],
       ...(faults ? { faults } : {}),
     })
   }
   const error = (code: string): Expect => ({ kind: 'error', code, modeled: true })
   const record = { Timestamp: ts(ctx.atMs), CustomerIdentifier: 'demo-customer-1', Dimension: 'users', Quantity: 1 }
-  add('BatchMeterUsage', 'success', { ProductCode: 'demo-saas', UsageRecords: [record] }, {
-    kind: 'success',
-    check: { op: 'BatchMeterUsage', records: [{ timestampMs: ctx.atMs, status: 'Success', echo: { CustomerIdentifier: 'demo-customer-1', Dimension: 'users', Quantity: 1 } }] },
-  })
-  add('BatchMeterUsage', 'TimestampOutOfBoundsException', { ProductCode: 'demo-saas', UsageRecords: [{ ...record, Timestamp: ts(ctx.atMs - 25 * HOUR) }] }, error('TimestampOutOfBoundsException'))
+  add(
+    'BatchMeterUsage',
+    'success',
+    { ProductCode: 'demo-saas', UsageRecords: [record] },
+    {
+      kind: 'success',
+      check: {
+        op: 'BatchMeterUsage',
+        records: [
+          { timestampMs: ctx.atMs, status: 'Success', echo: { CustomerIdentifier: 'demo-customer-1', Dimension: 'users', Quantity: 1 } },
+        ],
+      },
+    },
+  )
+  add(
+    'BatchMeterUsage',
+    'TimestampOutOfBoundsException',
+    { ProductCode: 'demo-saas', UsageRecords: [{ ...record, Timestamp: ts(ctx.atMs - 25 * HOUR) }] },
+    error('TimestampOutOfBoundsException'),
+  )
   const meter = { ProductCode: 'demo-ami', Timestamp: ts(ctx.atMs), UsageDimension: 'hosts', UsageQuantity: 1 }
   add('MeterUsage', 'success', meter, { kind: 'success', check: { op: 'MeterUsage' } })
   add('MeterUsage', 'InvalidProductCodeException', { ...meter, ProductCode: 'no-such-product' }, error('InvalidProductCodeException'))
-  add('MeterUsage', 'ThrottlingException (injected)', meter, error('ThrottlingException'), [{ operation: 'MeterUsage', error: 'ThrottlingException', times: 1 }])
-  add('MeterUsage', 'InternalServiceErrorException (injected)', meter, error('InternalServiceErrorException'), [{ operation: 'MeterUsage', error: 'InternalServiceErrorException', times: 1 }])
-  add('RegisterUsage', 'success (current key, version 2)', { ProductCode: 'demo-container', PublicKeyVersion: 2 }, { kind: 'success', check: { op: 'RegisterUsage' } })
-  add('RegisterUsage', 'success with PublicKeyRotationTimestamp (expired key, version 1)', { ProductCode: 'demo-container', PublicKeyVersion: 1 },
-    { kind: 'success', check: { op: 'RegisterUsage', rotationTimestampMs: ctx.rotatedAtMs } })
-  add('RegisterUsage', 'InvalidPublicKeyVersionException', { ProductCode: 'demo-container', PublicKeyVersion: 99 }, error('InvalidPublicKeyVersionException'))
-  add('ResolveCustomer', 'success', { RegistrationToken: ctx.token.token }, {
-    kind: 'success',
-    check: { op: 'ResolveCustomer', expected: { CustomerAWSAccountId: ctx.token.accountId, ProductCode: 'demo-saas', LicenseArn: ctx.token.licenseArn } },
-  })
+  add('MeterUsage', 'ThrottlingException (injected)', meter, error('ThrottlingException'), [
+    { operation: 'MeterUsage', error: 'ThrottlingException', times: 1 },
+  ])
+  add('MeterUsage', 'InternalServiceErrorException (injected)', meter, error('InternalServiceErrorException'), [
+    { operation: 'MeterUsage', error: 'InternalServiceErrorException', times: 1 },
+  ])
+  add(
+    'RegisterUsage',
+    'success (current key, version 2)',
+    { ProductCode: 'demo-container', PublicKeyVersion: 2 },
+    { kind: 'success', check: { op: 'RegisterUsage' } },
+  )
+  add(
+    'RegisterUsage',
+    'success with PublicKeyRotationTimestamp (expired key, version 1)',
+    { ProductCode: 'demo-container', PublicKeyVersion: 1 },
+    { kind: 'success', check: { op: 'RegisterUsage', rotationTimestampMs: ctx.rotatedAtMs } },
+  )
+  add(
+    'RegisterUsage',
+    'InvalidPublicKeyVersionException',
+    { ProductCode: 'demo-container', PublicKeyVersion: 99 },
+    error('InvalidPublicKeyVersionException'),
+  )
+  add(
+    'ResolveCustomer',
+    'success',
+    { RegistrationToken: ctx.token.token },
+    {
+      kind: 'success',
+      check: {
+        op: 'ResolveCustomer',
+        expected: { CustomerAWSAccountId: ctx.token.accountId, ProductCode: 'demo-saas', LicenseArn: ctx.token.licenseArn },
+      },
+    },
+  )
   add('ResolveCustomer', 'InvalidTokenException', { RegistrationToken: 'not-a-registration-token' }, error('InvalidTokenException'))
   return cases
 }

@@ -22,12 +22,21 @@ export interface ProcessResult {
   stderr: string
 }
 
-export function runProcess(file: string, args: string[], options: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<ProcessResult> {
+export function runProcess(
+  file: string,
+  args: string[],
+  options: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {},
+): Promise<ProcessResult> {
   return new Promise((resolve) => {
-    execFile(file, args, { env: options.env ?? process.env, timeout: options.timeoutMs ?? 120_000, maxBuffer: 16 * 1024 * 1024 }, (error, stdout, stderr) => {
-      const code = error ? (typeof (error as { code?: unknown }).code === 'number' ? (error as { code: number }).code : -1) : 0
-      resolve({ exitCode: code, stdout: String(stdout), stderr: error && code === -1 ? `${stderr}${error.message}` : String(stderr) })
-    })
+    execFile(
+      file,
+      args,
+      { env: options.env ?? process.env, timeout: options.timeoutMs ?? 120_000, maxBuffer: 16 * 1024 * 1024 },
+      (error, stdout, stderr) => {
+        const code = error ? (typeof (error as { code?: unknown }).code === 'number' ? (error as { code: number }).code : -1) : 0
+        resolve({ exitCode: code, stdout: String(stdout), stderr: error && code === -1 ? `${stderr}${error.message}` : String(stderr) })
+      },
+    )
   })
 }
 
@@ -38,15 +47,48 @@ export function runProcess(file: string, args: string[], options: { env?: NodeJS
 export const LATEST_MODEL: ModelInfo = {
   version: 'latest (contract §2)',
   errors: {
-    BatchMeterUsage: ['InternalServiceErrorException', 'InvalidProductCodeException', 'InvalidUsageDimensionException', 'InvalidTagException',
-      'InvalidUsageAllocationsException', 'InvalidCustomerIdentifierException', 'TimestampOutOfBoundsException', 'ThrottlingException',
-      'DisabledApiException', 'InvalidLicenseException'],
-    MeterUsage: ['InternalServiceErrorException', 'InvalidProductCodeException', 'InvalidUsageDimensionException', 'InvalidTagException',
-      'InvalidUsageAllocationsException', 'InvalidEndpointRegionException', 'TimestampOutOfBoundsException', 'DuplicateRequestException',
-      'IdempotencyConflictException', 'ThrottlingException', 'CustomerNotEntitledException'],
-    RegisterUsage: ['InvalidProductCodeException', 'InvalidRegionException', 'InvalidPublicKeyVersionException', 'PlatformNotSupportedException',
-      'CustomerNotEntitledException', 'ThrottlingException', 'InternalServiceErrorException', 'DisabledApiException'],
-    ResolveCustomer: ['InvalidTokenException', 'ExpiredTokenException', 'ThrottlingException', 'InternalServiceErrorException', 'DisabledApiException'],
+    BatchMeterUsage: [
+      'InternalServiceErrorException',
+      'InvalidProductCodeException',
+      'InvalidUsageDimensionException',
+      'InvalidTagException',
+      'InvalidUsageAllocationsException',
+      'InvalidCustomerIdentifierException',
+      'TimestampOutOfBoundsException',
+      'ThrottlingException',
+      'DisabledApiException',
+      'InvalidLicenseException',
+    ],
+    MeterUsage: [
+      'InternalServiceErrorException',
+      'InvalidProductCodeException',
+      'InvalidUsageDimensionException',
+      'InvalidTagException',
+      'InvalidUsageAllocationsException',
+      'InvalidEndpointRegionException',
+      'TimestampOutOfBoundsException',
+      'DuplicateRequestException',
+      'IdempotencyConflictException',
+      'ThrottlingException',
+      'CustomerNotEntitledException',
+    ],
+    RegisterUsage: [
+      'InvalidProductCodeException',
+      'InvalidRegionException',
+      'InvalidPublicKeyVersionException',
+      'PlatformNotSupportedException',
+      'CustomerNotEntitledException',
+      'ThrottlingException',
+      'InternalServiceErrorException',
+      'DisabledApiException',
+    ],
+    ResolveCustomer: [
+      'InvalidTokenException',
+      'ExpiredTokenException',
+      'ThrottlingException',
+      'InternalServiceErrorException',
+      'DisabledApiException',
+    ],
   },
   shapes: {
     BatchMeterUsageRequest: { members: ['UsageRecords', 'ProductCode'], required: ['UsageRecords'] },
@@ -86,7 +128,9 @@ function otherAwsOnPath(): string[] {
   let debianAws: string | undefined
   try {
     debianAws = realpathSync('/usr/bin/aws')
-  } catch { /* not installed */ }
+  } catch {
+    /* not installed */
+  }
   const found: string[] = []
   for (const dir of (process.env.PATH ?? '').split(delimiter)) {
     if (!dir) continue
@@ -103,9 +147,16 @@ function otherAwsOnPath(): string[] {
 
 const unavailable = (id: ClientId, label: string, missing: string, extra: Partial<ClientInfo> = {}): Detected => ({
   info: {
-    id, family: id === 'js' ? 'js' : id === 'openapi' ? 'openapi' : id.startsWith('cli') ? 'cli' : 'boto3',
-    label, version: 'not found', missing, model: LATEST_MODEL, retry: { mode: 'standard', maxAttempts: 3 },
-    envEndpoint: { supported: false, note: '' }, timestampForm: 'json', ...extra,
+    id,
+    family: id === 'js' ? 'js' : id === 'openapi' ? 'openapi' : id.startsWith('cli') ? 'cli' : 'boto3',
+    label,
+    version: 'not found',
+    missing,
+    model: LATEST_MODEL,
+    retry: { mode: 'standard', maxAttempts: 3 },
+    envEndpoint: { supported: false, note: '' },
+    timestampForm: 'json',
+    ...extra,
   },
 })
 
@@ -123,9 +174,14 @@ export async function detectClients(): Promise<Record<ClientId, Detected>> {
   }
   const openapi: Detected = {
     info: {
-      id: 'openapi', family: 'openapi', label: 'OpenAPI-style client (plain fetch, no SigV4)', version: `Node ${process.version} fetch`,
-      model: LATEST_MODEL, retry: { mode: 'standard', maxAttempts: 1 },
-      envEndpoint: { supported: false, note: 'not applicable' }, timestampForm: 'json',
+      id: 'openapi',
+      family: 'openapi',
+      label: 'OpenAPI-style client (plain fetch, no SigV4)',
+      version: `Node ${process.version} fetch`,
+      model: LATEST_MODEL,
+      retry: { mode: 'standard', maxAttempts: 1 },
+      envEndpoint: { supported: false, note: 'not applicable' },
+      timestampForm: 'json',
     },
   }
   return { js, boto3, 'boto3-standard': boto3Standard, 'cli-v1': cliV1, 'cli-v2': cliV2, openapi }
@@ -134,10 +190,16 @@ export async function detectClients(): Promise<Record<ClientId, Detected>> {
 async function detectJs(): Promise<Detected> {
   const label = 'AWS SDK for JavaScript v3'
   try {
-    const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'node_modules/@aws-sdk/client-marketplace-metering/package.json'), 'utf8')) as { version: string }
+    const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'node_modules/@aws-sdk/client-marketplace-metering/package.json'), 'utf8')) as {
+      version: string
+    }
     return {
       info: {
-        id: 'js', family: 'js', label, version: `@aws-sdk/client-marketplace-metering ${pkg.version}`, model: LATEST_MODEL,
+        id: 'js',
+        family: 'js',
+        label,
+        version: `@aws-sdk/client-marketplace-metering ${pkg.version}`,
+        model: LATEST_MODEL,
         retry: { mode: 'standard', maxAttempts: 3 },
         envEndpoint: { supported: true, note: 'read by the SDK (service-specific endpoint configuration)' },
         timestampForm: 'Date',
@@ -158,7 +220,11 @@ async function detectBoto3(python: string | undefined): Promise<Detected> {
   if (typeof model === 'string') return unavailable('boto3', label, model)
   return {
     info: {
-      id: 'boto3', family: 'boto3', label, version: `boto3 ${boto3Version}, botocore ${botocoreVersion}`, model,
+      id: 'boto3',
+      family: 'boto3',
+      label,
+      version: `boto3 ${boto3Version}, botocore ${botocoreVersion}`,
+      model,
       retry: { mode: 'legacy', maxAttempts: 5 },
       envEndpoint: versionAtLeast(botocoreVersion, [1, 31])
         ? { supported: true, note: 'botocore ≥ 1.31 reads it' }
@@ -179,11 +245,15 @@ async function detectCliV1(python: string | undefined): Promise<Detected> {
     const version = /aws-cli\/(1\.[\d.]+)/.exec(`${result.stdout} ${result.stderr}`)?.[1]
     if (result.exitCode !== 0 || !version) continue
     // Its botocore: the one of the interpreter that runs it (python -m awscli), else the boto3 one.
-    const model = await pythonModel(command.file === python ? python : python ?? 'python3', 'botocore')
+    const model = await pythonModel(command.file === python ? python : (python ?? 'python3'), 'botocore')
     if (typeof model === 'string') return unavailable('cli-v1', label, model)
     return {
       info: {
-        id: 'cli-v1', family: 'cli', label, version: `aws-cli ${version}`, model,
+        id: 'cli-v1',
+        family: 'cli',
+        label,
+        version: `aws-cli ${version}`,
+        model,
         retry: { mode: 'legacy', maxAttempts: 5 },
         envEndpoint: versionAtLeast(version, [1, 29])
           ? { supported: true, note: 'AWS CLI ≥ 1.29 reads it' }
@@ -194,7 +264,11 @@ async function detectCliV1(python: string | undefined): Promise<Detected> {
       command,
     }
   }
-  return unavailable('cli-v1', label, `no AWS CLI v1: tried ${candidates.map((c) => [c.file, ...c.args].join(' ')).join(', ') || 'nothing'}`)
+  return unavailable(
+    'cli-v1',
+    label,
+    `no AWS CLI v1: tried ${candidates.map((c) => [c.file, ...c.args].join(' ')).join(', ') || 'nothing'}`,
+  )
 }
 
 async function detectCliV2(): Promise<Detected> {
@@ -202,14 +276,22 @@ async function detectCliV2(): Promise<Detected> {
   const file = '/usr/bin/aws'
   const result = await runProcess(file, ['--version'])
   const version = /aws-cli\/(2\.[\d.]+)/.exec(`${result.stdout} ${result.stderr}`)?.[1]
-  if (result.exitCode !== 0 || !version) return unavailable('cli-v2', label, `${file} is missing or not AWS CLI v2 (apt-get install awscli)`)
+  if (result.exitCode !== 0 || !version)
+    return unavailable('cli-v2', label, `${file} is missing or not AWS CLI v2 (apt-get install awscli)`)
   // Debian's CLI v2 vendors botocore as awscli.botocore; read its model with the CLI's own interpreter.
-  const interpreter = readFileSync(file, 'utf8').split('\n')[0]!.replace(/^#!\s*/, '').split(/\s+/)[0]!
+  const interpreter = readFileSync(file, 'utf8')
+    .split('\n')[0]!
+    .replace(/^#!\s*/, '')
+    .split(/\s+/)[0]!
   const model = await pythonModel(interpreter, 'awscli.botocore')
   if (typeof model === 'string') return unavailable('cli-v2', label, model)
   return {
     info: {
-      id: 'cli-v2', family: 'cli', label, version: `aws-cli ${version}`, model,
+      id: 'cli-v2',
+      family: 'cli',
+      label,
+      version: `aws-cli ${version}`,
+      model,
       retry: { mode: 'standard', maxAttempts: 3 },
       envEndpoint: versionAtLeast(version, [2, 13])
         ? { supported: true, note: 'AWS CLI ≥ 2.13 reads it' }

@@ -24,7 +24,13 @@ const CI = process.env.CI === 'true'
 const DOC = join(REPO_ROOT, 'docs/compatibility.md')
 const SIGV4_CLIENTS = ['js', 'boto3', 'boto3-standard', 'cli-v1', 'cli-v2'] as const
 const ALL_CLIENTS: readonly ClientId[] = [...SIGV4_CLIENTS, 'openapi']
-const TAGS: Record<(typeof SIGV4_CLIENTS)[number], string> = { js: 'JS', boto3: 'BOTO', 'boto3-standard': 'BOTOSTD', 'cli-v1': 'CLIV1', 'cli-v2': 'CLIV2' }
+const TAGS: Record<(typeof SIGV4_CLIENTS)[number], string> = {
+  js: 'JS',
+  boto3: 'BOTO',
+  'boto3-standard': 'BOTOSTD',
+  'cli-v1': 'CLIV1',
+  'cli-v2': 'CLIV2',
+}
 const HOUR = 3_600_000
 
 interface Result {
@@ -38,7 +44,10 @@ async function auditUserAgents(admin: AdminClient): Promise<string[]> {
     const agents: string[] = []
     let cursor: string | null = null
     do {
-      const page: { events: Record<string, unknown>[]; nextCursor: string | null } = await admin.listAudit({ limit: 1000, ...(cursor ? { cursor } : {}) })
+      const page: { events: Record<string, unknown>[]; nextCursor: string | null } = await admin.listAudit({
+        limit: 1000,
+        ...(cursor ? { cursor } : {}),
+      })
       agents.push(...page.events.map((e) => String(e.userAgent ?? '')))
       cursor = page.nextCursor
     } while (cursor)
@@ -71,7 +80,10 @@ describe('conformance with the real AWS clients', () => {
     detected = await detectClients()
     for (const id of ALL_CLIENTS) {
       const missing = detected[id].info.missing
-      if (missing) console.error(`\n!!! CONFORMANCE: ${detected[id].info.label} is NOT available here and is ${CI ? 'FAILED (CI=true)' : 'SKIPPED'}: ${missing}\n`)
+      if (missing)
+        console.error(
+          `\n!!! CONFORMANCE: ${detected[id].info.label} is NOT available here and is ${CI ? 'FAILED (CI=true)' : 'SKIPPED'}: ${missing}\n`,
+        )
     }
     const slices = new Map<ClientId, Slice>(SIGV4_CLIENTS.map((id, i) => [id, slice(TAGS[id], i + 1)]))
     strict = await startMeterd({ world: conformanceWorld([...slices.values()]) })
@@ -86,7 +98,8 @@ describe('conformance with the real AWS clients', () => {
     // Registration tokens: one minted 5 hours ago (past its 4 h TTL), one fresh, per client.
     await strictAdmin.setClock(new Date(Date.now() - 5 * HOUR).toISOString())
     const expired = new Map<ClientId, string>()
-    for (const [id, s] of slices) expired.set(id, (await strictAdmin.subscribe({ productCode: s.saas, accountId: s.buyerAccount, deliver: false })).registrationToken)
+    for (const [id, s] of slices)
+      expired.set(id, (await strictAdmin.subscribe({ productCode: s.saas, accountId: s.buyerAccount, deliver: false })).registrationToken)
     await strictAdmin.resetClock()
     const valid = new Map<ClientId, { token: string; licenseArn: string; customerIdentifier: string }>()
     for (const [id, s] of slices) {
@@ -100,42 +113,61 @@ describe('conformance with the real AWS clients', () => {
     const casesOf = (id: ClientId): Case[] => {
       const info = detected[id].info
       if (id === 'openapi') {
-        return buildOpenApiCases(info, { atMs, rotatedAtMs: permissiveRotatedAtMs, token: { token: openapiSub.registrationToken, accountId: '333333333333', licenseArn: openapiSub.licenseArn } })
+        return buildOpenApiCases(info, {
+          atMs,
+          rotatedAtMs: permissiveRotatedAtMs,
+          token: { token: openapiSub.registrationToken, accountId: '333333333333', licenseArn: openapiSub.licenseArn },
+        })
       }
-      const cases = buildCases(info, { slice: slices.get(id)!, atMs, validToken: valid.get(id)!, expiredToken: expired.get(id)!, rotatedAtMs: strictRotatedAtMs })
+      const cases = buildCases(info, {
+        slice: slices.get(id)!,
+        atMs,
+        validToken: valid.get(id)!,
+        expiredToken: expired.get(id)!,
+        rotatedAtMs: strictRotatedAtMs,
+      })
       return id === 'boto3-standard' ? retryCases(cases) : cases
     }
     const driverOf = async (id: ClientId): Promise<Driver> => {
       const d = detected[id]
       switch (id) {
-        case 'js': return jsDriver(strict.url)
-        case 'boto3': return boto3Driver(d.command!.file, strict.url, sealedEnv(home))
-        case 'boto3-standard': return boto3Driver(d.command!.file, strict.url, sealedEnv(home, { AWS_RETRY_MODE: 'standard' }))
+        case 'js':
+          return jsDriver(strict.url)
+        case 'boto3':
+          return boto3Driver(d.command!.file, strict.url, sealedEnv(home))
+        case 'boto3-standard':
+          return boto3Driver(d.command!.file, strict.url, sealedEnv(home, { AWS_RETRY_MODE: 'standard' }))
         case 'cli-v1':
-        case 'cli-v2': return cliDriver(d.info, d.command!, strict.url)
-        case 'openapi': return openApiDriver(permissive.url)
+        case 'cli-v2':
+          return cliDriver(d.info, d.command!, strict.url)
+        case 'openapi':
+          return openApiDriver(permissive.url)
       }
     }
 
     // The clients run side by side; each one's cases run in order (fault rules are per case).
     const results = new Map<ClientId, Result[]>()
-    await Promise.all(ALL_CLIENTS.filter((id) => !detected[id].info.missing).map(async (id) => {
-      const admin = id === 'openapi' ? permissiveAdmin : strictAdmin
-      const driver = await driverOf(id)
-      const own: Result[] = []
-      results.set(id, own)
-      try {
-        for (const c of casesOf(id)) {
-          const ruleIds: string[] = []
-          for (const rule of c.faults ?? []) ruleIds.push((await admin.addFault(rule)).id)
-          const outcomes = await driver.run(c).catch((error: Error): Outcome[] => [{ kind: 'exception', via: 'driver', message: error.message }])
-          for (const ruleId of ruleIds) await admin.removeFault(ruleId).catch(() => undefined) // used up already, or left over
-          own.push({ c, outcomes })
+    await Promise.all(
+      ALL_CLIENTS.filter((id) => !detected[id].info.missing).map(async (id) => {
+        const admin = id === 'openapi' ? permissiveAdmin : strictAdmin
+        const driver = await driverOf(id)
+        const own: Result[] = []
+        results.set(id, own)
+        try {
+          for (const c of casesOf(id)) {
+            const ruleIds: string[] = []
+            for (const rule of c.faults ?? []) ruleIds.push((await admin.addFault(rule)).id)
+            const outcomes = await driver
+              .run(c)
+              .catch((error: Error): Outcome[] => [{ kind: 'exception', via: 'driver', message: error.message }])
+            for (const ruleId of ruleIds) await admin.removeFault(ruleId).catch(() => undefined) // used up already, or left over
+            own.push({ c, outcomes })
+          }
+        } finally {
+          await driver.close()
         }
-      } finally {
-        await driver.close()
-      }
-    }))
+      }),
+    )
 
     const strictAgents = await auditUserAgents(strictAdmin)
     const permissiveAgents = await auditUserAgents(permissiveAdmin)
@@ -170,12 +202,15 @@ describe('conformance with the real AWS clients', () => {
       assert.ok(own.length > 0, 'no case ran')
       for (const row of own) {
         await t.test(`${row.operation} · ${row.name}`, () => {
-          assert.ok(row.ok, [
-            `case ${row.caseId}`,
-            `expected: ${row.expected} (attempts ${row.attempts.expected})`,
-            `observed: ${row.observed} (attempts ${row.attempts.observed})`,
-            `outcomes: ${JSON.stringify(row.outcomes)}`,
-          ].join('\n'))
+          assert.ok(
+            row.ok,
+            [
+              `case ${row.caseId}`,
+              `expected: ${row.expected} (attempts ${row.attempts.expected})`,
+              `observed: ${row.observed} (attempts ${row.attempts.observed})`,
+              `outcomes: ${JSON.stringify(row.outcomes)}`,
+            ].join('\n'),
+          )
         })
       }
     })
@@ -190,17 +225,26 @@ describe('conformance with the real AWS clients', () => {
       t.skip(message)
       return
     }
-    const produced = renderCompatibility(ALL_CLIENTS.map((id) => detected[id].info), rows)
+    const produced = renderCompatibility(
+      ALL_CLIENTS.map((id) => detected[id].info),
+      rows,
+    )
     const committed = existsSync(DOC) ? readFileSync(DOC, 'utf8') : undefined
     if (committed === produced) return
     mkdirSync(dirname(DOC), { recursive: true })
     writeFileSync(DOC, produced)
     const before = (committed ?? '').split('\n')
-    const changed = produced.split('\n').filter((line, i) => line !== before[i]).slice(0, 8)
-    assert.fail([
-      committed === undefined ? 'docs/compatibility.md did not exist.' : 'docs/compatibility.md differs from what this run produced.',
-      'It has been rewritten with this run\'s results: review `git diff docs/compatibility.md` and commit it.',
-      'First changed lines:', ...changed.map((l) => `  ${l.slice(0, 300)}`),
-    ].join('\n'))
+    const changed = produced
+      .split('\n')
+      .filter((line, i) => line !== before[i])
+      .slice(0, 8)
+    assert.fail(
+      [
+        committed === undefined ? 'docs/compatibility.md did not exist.' : 'docs/compatibility.md differs from what this run produced.',
+        "It has been rewritten with this run's results: review `git diff docs/compatibility.md` and commit it.",
+        'First changed lines:',
+        ...changed.map((l) => `  ${l.slice(0, 300)}`),
+      ].join('\n'),
+    )
   })
 })

@@ -37,7 +37,8 @@ const isTs = (v: unknown): v is Ts => typeof v === 'object' && v !== null && !Ar
 function mapTimestamps(value: unknown, f: (ms: number) => unknown): unknown {
   if (isTs(value)) return f(value.$ts)
   if (Array.isArray(value)) return value.map((v) => mapTimestamps(v, f))
-  if (typeof value === 'object' && value !== null) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, mapTimestamps(v, f)]))
+  if (typeof value === 'object' && value !== null)
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, mapTimestamps(v, f)]))
   return value
 }
 
@@ -77,13 +78,16 @@ export function jsDriver(url: string): Driver {
       ...(c.maxAttempts ? { maxAttempts: c.maxAttempts } : {}),
     })
     // Nothing but meterd is ever called: a request aimed elsewhere stops here, before any socket opens.
-    client.middlewareStack.add((next) => async (args) => {
-      const request = args.request as { hostname?: string; port?: number; protocol?: string }
-      if (request.hostname !== '127.0.0.1' && request.hostname !== 'localhost') {
-        throw new LeftTheMachine(`${request.hostname}:${request.port ?? (request.protocol === 'http:' ? 80 : 443)}`)
-      }
-      return next(args)
-    }, { step: 'build', name: 'conformanceGuard' })
+    client.middlewareStack.add(
+      (next) => async (args) => {
+        const request = args.request as { hostname?: string; port?: number; protocol?: string }
+        if (request.hostname !== '127.0.0.1' && request.hostname !== 'localhost') {
+          throw new LeftTheMachine(`${request.hostname}:${request.port ?? (request.protocol === 'http:' ? 80 : 443)}`)
+        }
+        return next(args)
+      },
+      { step: 'build', name: 'conformanceGuard' },
+    )
     try {
       const { $metadata, ...output } = await client.send(new COMMANDS[step.op](mapTimestamps(step.params, (ms) => new Date(ms))))
       return { kind: 'success', output: normalizeJs(output), clientAttempts: $metadata.attempts } as Outcome
@@ -94,12 +98,22 @@ export function jsDriver(url: string): Driver {
         const expected = step.expect.kind === 'error' ? (sdk as Record<string, unknown>)[step.expect.code] : undefined
         const ctor = error.constructor as { name: string }
         const exported = (sdk as Record<string, unknown>)[ctor.name] === ctor
-        const via = typeof expected === 'function' && error instanceof (expected as new () => Error)
-          ? step.expect.kind === 'error' ? step.expect.code : ctor.name
-          : exported ? ctor.name : `${ctor.name} (not exported by the SDK)`
+        const via =
+          typeof expected === 'function' && error instanceof (expected as new () => Error)
+            ? step.expect.kind === 'error'
+              ? step.expect.code
+              : ctor.name
+            : exported
+              ? ctor.name
+              : `${ctor.name} (not exported by the SDK)`
         return {
-          kind: 'error', code: error.name, via, fault: error.$fault, status: error.$metadata?.httpStatusCode,
-          message: error.message, clientAttempts: error.$metadata?.attempts,
+          kind: 'error',
+          code: error.name,
+          via,
+          fault: error.$fault,
+          status: error.$metadata?.httpStatusCode,
+          message: error.message,
+          clientAttempts: error.$metadata?.attempts,
         } as Outcome
       }
       const e = error as Error
@@ -118,11 +132,15 @@ export function jsDriver(url: string): Driver {
 export function boto3Driver(python: string, url: string, env: NodeJS.ProcessEnv): Driver {
   const child: ChildProcess = spawn(python, ['-u', join(SOURCE_DIR, 'boto3_driver.py')], { env, stdio: ['pipe', 'pipe', 'pipe'] })
   let stderr = ''
-  child.stderr!.on('data', (chunk) => { stderr = (stderr + String(chunk)).slice(-4000) })
+  child.stderr!.on('data', (chunk) => {
+    stderr = (stderr + String(chunk)).slice(-4000)
+  })
   const waiting: ((line: string | undefined) => void)[] = []
   const lines = createInterface({ input: child.stdout! })
   lines.on('line', (line) => waiting.shift()?.(line))
-  child.on('exit', () => { while (waiting.length) waiting.shift()!(undefined) })
+  child.on('exit', () => {
+    while (waiting.length) waiting.shift()!(undefined)
+  })
   return {
     async run(c) {
       const line = await new Promise<string | undefined>((resolve) => {
@@ -201,9 +219,16 @@ function normalizeCli(value: unknown, key?: string): unknown {
   return value
 }
 
-const lastLine = (text: string) => text.trim().split('\n').map((l) => l.trim()).filter(Boolean).at(-1) ?? ''
+const lastLine = (text: string) =>
+  text
+    .trim()
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean)
+    .at(-1) ?? ''
 const SERVICE_ERROR = /An error occurred \(([^)]+)\) when calling the (\w+) operation(?: \(reached max retries: \d+\))?: ?(.*)/
-const CLIENT_SIDE = /the following arguments are required|Parameter validation failed|Unknown options|Invalid (type|length|range) for parameter|Missing required parameter|Unknown parameter/
+const CLIENT_SIDE =
+  /the following arguments are required|Parameter validation failed|Unknown options|Invalid (type|length|range) for parameter|Missing required parameter|Unknown parameter/
 
 export async function cliDriver(info: ClientInfo, command: { file: string; args: string[] }, url: string): Promise<Driver> {
   const trap = await startTrap()
@@ -216,13 +241,21 @@ export async function cliDriver(info: ClientInfo, command: { file: string; args:
       // botocore adds exec-env/<this> to the User-Agent: how meterd's audit trail tells the cases apart.
       AWS_EXECUTION_ENV: marker(c),
       // Anything not for 127.0.0.1 goes to the trap, which refuses it: no request leaves the machine.
-      HTTPS_PROXY: trap.url, HTTP_PROXY: trap.url, https_proxy: trap.url, http_proxy: trap.url,
+      HTTPS_PROXY: trap.url,
+      HTTP_PROXY: trap.url,
+      https_proxy: trap.url,
+      http_proxy: trap.url,
       ...(c.maxAttempts ? { AWS_MAX_ATTEMPTS: String(c.maxAttempts) } : {}),
       ...(c.endpoint === 'env' ? { [ENV_ENDPOINT]: url } : {}),
     })
     const args = [
-      ...command.args, 'meteringmarketplace', kebab(step.op), ...cliOptions(step.params),
-      ...(c.endpoint === 'arg' ? ['--endpoint-url', url] : []), '--output', 'json',
+      ...command.args,
+      'meteringmarketplace',
+      kebab(step.op),
+      ...cliOptions(step.params),
+      ...(c.endpoint === 'arg' ? ['--endpoint-url', url] : []),
+      '--output',
+      'json',
     ]
     const hitsBefore = trap.hits.length
     const result = await runProcess(command.file, args, { env })
@@ -230,8 +263,10 @@ export async function cliDriver(info: ClientInfo, command: { file: string; args:
     if (hits.length > 0) return { kind: 'ignored', target: hits[0]!, exitCode: result.exitCode }
     if (result.exitCode === 0) return { kind: 'success', output: normalizeCli(JSON.parse(result.stdout || '{}')) }
     const service = SERVICE_ERROR.exec(result.stderr)
-    if (service) return { kind: 'error', code: service[1]!, operation: service[2]!, via: 'stderr', exitCode: result.exitCode, message: service[3]! }
-    if (CLIENT_SIDE.test(result.stderr)) return { kind: 'client-side', via: 'stderr', message: lastLine(result.stderr), exitCode: result.exitCode }
+    if (service)
+      return { kind: 'error', code: service[1]!, operation: service[2]!, via: 'stderr', exitCode: result.exitCode, message: service[3]! }
+    if (CLIENT_SIDE.test(result.stderr))
+      return { kind: 'client-side', via: 'stderr', message: lastLine(result.stderr), exitCode: result.exitCode }
     return { kind: 'exception', via: `exit ${result.exitCode}`, message: lastLine(result.stderr), exitCode: result.exitCode }
   }
   return stepwise(runStep, async () => {
@@ -266,8 +301,12 @@ export function openApiDriver(url: string): Driver {
       const body = JSON.parse(await response.text()) as Record<string, unknown>
       if (response.ok) return { kind: 'success', output: normalize(body) }
       return {
-        kind: 'error', code: String(body.__type), via: 'fetch', status: response.status,
-        header: response.headers.get('x-amzn-errortype') ?? '(none)', message: String(body.message),
+        kind: 'error',
+        code: String(body.__type),
+        via: 'fetch',
+        status: response.status,
+        header: response.headers.get('x-amzn-errortype') ?? '(none)',
+        message: String(body.message),
       }
     } catch (error) {
       return { kind: 'exception', via: (error as Error).name, message: (error as Error).message }
@@ -275,4 +314,3 @@ export function openApiDriver(url: string): Driver {
   }
   return stepwise(runStep)
 }
-

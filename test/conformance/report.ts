@@ -1,6 +1,16 @@
 import {
-  type Case, type ClientId, type ClientInfo, type Expect, faultOf, type OpName, OPERATIONS, type Outcome, type Step, statusOf,
-  type SuccessCheck, type TimestampForm,
+  type Case,
+  type ClientId,
+  type ClientInfo,
+  type Expect,
+  faultOf,
+  type OpName,
+  OPERATIONS,
+  type Outcome,
+  type Step,
+  statusOf,
+  type SuccessCheck,
+  type TimestampForm,
 } from './cases.js'
 
 /**
@@ -57,14 +67,23 @@ function errorText(client: ClientInfo, e: ErrorShape): string {
 }
 
 function expectedError(client: ClientInfo, op: OpName, code: string, modeled: boolean): ErrorShape {
-  const via = client.family === 'js' ? (modeled ? code : 'MarketplaceMeteringServiceException')
-    : client.family === 'boto3' ? (modeled ? `client.exceptions.${code}` : 'ClientError')
-      : client.family === 'cli' ? 'stderr' : 'fetch'
+  const via =
+    client.family === 'js'
+      ? modeled
+        ? code
+        : 'MarketplaceMeteringServiceException'
+      : client.family === 'boto3'
+        ? modeled
+          ? `client.exceptions.${code}`
+          : 'ClientError'
+        : client.family === 'cli'
+          ? 'stderr'
+          : 'fetch'
   return { code, via, status: statusOf(code), fault: faultOf(code), exitCode: client.exit?.serviceError, operation: op, header: code }
 }
 
 const dt = (value: unknown): { $dt: number; via: TimestampForm } | undefined =>
-  typeof value === 'object' && value !== null && '$dt' in value ? value as { $dt: number; via: TimestampForm } : undefined
+  typeof value === 'object' && value !== null && '$dt' in value ? (value as { $dt: number; via: TimestampForm }) : undefined
 
 /** The success text; with an output, the one the output earns, and what is wrong with it. */
 function success(client: ClientInfo, check: SuccessCheck, output?: any): { text: string; problems: string[] } {
@@ -72,7 +91,7 @@ function success(client: ClientInfo, check: SuccessCheck, output?: any): { text:
   const form = (value: unknown): string => {
     const t = dt(value)
     if (output === undefined) return FORM[client.timestampForm]
-    return t ? FORM[t.via] ?? t.via : `not parsed (${JSON.stringify(value)})`
+    return t ? (FORM[t.via] ?? t.via) : `not parsed (${JSON.stringify(value)})`
   }
   const near = (value: unknown, seconds: number, what: string) => {
     const t = dt(value)
@@ -80,7 +99,8 @@ function success(client: ClientInfo, check: SuccessCheck, output?: any): { text:
   }
   switch (check.op) {
     case 'MeterUsage':
-      if (output !== undefined && !UUID.test(String(output.MeteringRecordId))) problems.push(`MeteringRecordId ${JSON.stringify(output.MeteringRecordId)}`)
+      if (output !== undefined && !UUID.test(String(output.MeteringRecordId)))
+        problems.push(`MeteringRecordId ${JSON.stringify(output.MeteringRecordId)}`)
       return { text: 'success · MeteringRecordId', problems }
     case 'BatchMeterUsage': {
       const results = (output?.Results ?? []) as any[]
@@ -95,40 +115,50 @@ function success(client: ClientInfo, check: SuccessCheck, output?: any): { text:
           if (result.Status !== expected.status) problems.push(`Status ${result.Status}`)
           if (!UUID.test(String(result.MeteringRecordId))) problems.push(`MeteringRecordId ${JSON.stringify(result.MeteringRecordId)}`)
           // What the client put on the wire: JS and fetch send milliseconds, botocore whole seconds.
-          const sent = client.family === 'js' || client.family === 'openapi' ? expected.timestampMs / 1000 : Math.floor(expected.timestampMs / 1000)
+          const sent =
+            client.family === 'js' || client.family === 'openapi' ? expected.timestampMs / 1000 : Math.floor(expected.timestampMs / 1000)
           near(result.UsageRecord?.Timestamp, sent, 'UsageRecord.Timestamp')
           for (const [member, value] of Object.entries(expected.echo)) {
-            if (JSON.stringify(result.UsageRecord?.[member]) !== JSON.stringify(value)) problems.push(`UsageRecord.${member} ${JSON.stringify(result.UsageRecord?.[member])}`)
+            if (JSON.stringify(result.UsageRecord?.[member]) !== JSON.stringify(value))
+              problems.push(`UsageRecord.${member} ${JSON.stringify(result.UsageRecord?.[member])}`)
           }
         })
       }
       const members = Object.keys(check.records[0]?.echo ?? {}).filter((m) => m !== 'Dimension' && m !== 'Quantity')
       return {
-        text: `success · Status ${check.records.map((r) => r.status).join(', ')} · echoed Timestamp is ${form(results[0]?.UsageRecord?.Timestamp)}`
-          + ` equal to the one sent (${client.family === 'js' || client.family === 'openapi' ? 'milliseconds kept' : 'whole seconds on the wire'})`
-          + ` · echoes ${members.join(', ')} · UnprocessedRecords []`,
+        text:
+          `success · Status ${check.records.map((r) => r.status).join(', ')} · echoed Timestamp is ${form(results[0]?.UsageRecord?.Timestamp)}` +
+          ` equal to the one sent (${client.family === 'js' || client.family === 'openapi' ? 'milliseconds kept' : 'whole seconds on the wire'})` +
+          ` · echoes ${members.join(', ')} · UnprocessedRecords []`,
         problems,
       }
     }
     case 'RegisterUsage': {
       if (output !== undefined) {
         if (!JWS.test(String(output.Signature))) problems.push(`Signature ${JSON.stringify(output.Signature)}`)
-        if (check.rotationTimestampMs !== undefined) near(output.PublicKeyRotationTimestamp, check.rotationTimestampMs / 1000, 'PublicKeyRotationTimestamp')
-        else if (output.PublicKeyRotationTimestamp !== undefined) problems.push(`unexpected PublicKeyRotationTimestamp ${JSON.stringify(output.PublicKeyRotationTimestamp)}`)
+        if (check.rotationTimestampMs !== undefined)
+          near(output.PublicKeyRotationTimestamp, check.rotationTimestampMs / 1000, 'PublicKeyRotationTimestamp')
+        else if (output.PublicKeyRotationTimestamp !== undefined)
+          problems.push(`unexpected PublicKeyRotationTimestamp ${JSON.stringify(output.PublicKeyRotationTimestamp)}`)
       }
       return {
-        text: check.rotationTimestampMs !== undefined
-          ? `success · Signature (JWS) · PublicKeyRotationTimestamp is ${form(output?.PublicKeyRotationTimestamp)}, equal to key 1's expiry`
-          : 'success · Signature (JWS) · no PublicKeyRotationTimestamp',
+        text:
+          check.rotationTimestampMs !== undefined
+            ? `success · Signature (JWS) · PublicKeyRotationTimestamp is ${form(output?.PublicKeyRotationTimestamp)}, equal to key 1's expiry`
+            : 'success · Signature (JWS) · no PublicKeyRotationTimestamp',
         problems,
       }
     }
     case 'ResolveCustomer': {
       if (output !== undefined) {
-        for (const [member, value] of Object.entries(check.expected)) if (output[member] !== value) problems.push(`${member} ${JSON.stringify(output[member])}`)
+        for (const [member, value] of Object.entries(check.expected))
+          if (output[member] !== value) problems.push(`${member} ${JSON.stringify(output[member])}`)
         for (const member of check.absent ?? []) if (output[member] !== undefined) problems.push(`${member} present`)
       }
-      return { text: `success · ${Object.keys(check.expected).join(', ')}${check.absent?.length ? ` · no ${check.absent.join(', ')}` : ''}`, problems }
+      return {
+        text: `success · ${Object.keys(check.expected).join(', ')}${check.absent?.length ? ` · no ${check.absent.join(', ')}` : ''}`,
+        problems,
+      }
     }
   }
 }
@@ -155,7 +185,11 @@ function judgeStep(client: ClientInfo, step: Step, outcome: Outcome | undefined)
     case 'success': {
       if (e.kind !== 'success') return { ok: false, expected, observed: `success: ${JSON.stringify(outcome.output).slice(0, 200)}` }
       const { text, problems } = success(client, e.check, outcome.output)
-      return { ok: problems.length === 0 && text === expected, expected, observed: problems.length ? `${text} — but ${problems.join('; ')}` : text }
+      return {
+        ok: problems.length === 0 && text === expected,
+        expected,
+        observed: problems.length ? `${text} — but ${problems.join('; ')}` : text,
+      }
     }
     case 'error': {
       const observed = errorText(client, outcome)
@@ -231,17 +265,43 @@ export function renderCompatibility(clients: readonly ClientInfo[], rows: readon
     const own = rowsOf(client.id)
     const viaOption = own.filter((r) => r.endpoint === 'arg' && r.outcomes.some((o) => o.kind === 'success'))
     const env = own.find((r) => r.endpoint === 'env')
-    const envText = client.family === 'openapi' ? 'n/a'
-      : !env ? '(not run in this mode)'
-        : !env.ok ? `❌ ${env.observed}`
-          : env.outcomes[0]?.kind === 'ignored' ? `⚠️ ignored: ${client.envEndpoint.note}` : '✅ used'
+    const envText =
+      client.family === 'openapi'
+        ? 'n/a'
+        : !env
+          ? '(not run in this mode)'
+          : !env.ok
+            ? `❌ ${env.observed}`
+            : env.outcomes[0]?.kind === 'ignored'
+              ? `⚠️ ignored: ${client.envEndpoint.note}`
+              : '✅ used'
     const exhausted = own.filter((r) => r.name.endsWith('(retries exhausted)'))
-    const retries = client.family === 'openapi' ? 'none (plain fetch)'
-      : `${client.retry.mode}: ${exhausted.map((r) => `${r.attempts.observed} (${r.name.split(' ')[0]})`).join(', ') || '—'}`
-    const exits = (kind: Outcome['kind']) => [...new Set(own.flatMap((r) => r.outcomes).filter((o) => o.kind === kind).map((o) => (o as { exitCode?: number }).exitCode))].sort().join(', ')
-    const exitText = client.family !== 'cli' ? '—'
-      : [`service error: ${exits('error') || '—'}`, `refused client-side: ${exits('client-side') || '—'}`, `endpoint not reachable: ${exits('ignored') || '—'}`].join('; ')
-    out.push(`| ${cell(client.label)} | ${cell(client.version)} | ${cell(client.model.version)} | ${viaOption.length ? `${viaOption.some((r) => r.ok) ? '✅' : '❌'} ${ENDPOINT_OPTION[client.family]}` : '—'} | ${cell(envText)} | ${cell(retries)} | ${cell(exitText)} |`)
+    const retries =
+      client.family === 'openapi'
+        ? 'none (plain fetch)'
+        : `${client.retry.mode}: ${exhausted.map((r) => `${r.attempts.observed} (${r.name.split(' ')[0]})`).join(', ') || '—'}`
+    const exits = (kind: Outcome['kind']) =>
+      [
+        ...new Set(
+          own
+            .flatMap((r) => r.outcomes)
+            .filter((o) => o.kind === kind)
+            .map((o) => (o as { exitCode?: number }).exitCode),
+        ),
+      ]
+        .sort()
+        .join(', ')
+    const exitText =
+      client.family !== 'cli'
+        ? '—'
+        : [
+            `service error: ${exits('error') || '—'}`,
+            `refused client-side: ${exits('client-side') || '—'}`,
+            `endpoint not reachable: ${exits('ignored') || '—'}`,
+          ].join('; ')
+    out.push(
+      `| ${cell(client.label)} | ${cell(client.version)} | ${cell(client.model.version)} | ${viaOption.length ? `${viaOption.some((r) => r.ok) ? '✅' : '❌'} ${ENDPOINT_OPTION[client.family]}` : '—'} | ${cell(envText)} | ${cell(retries)} | ${cell(exitText)} |`,
+    )
   }
   out.push('', '## Summary', '', `| Client | ${OPERATIONS.join(' | ')} |`, `| --- |${OPERATIONS.map(() => ' --- |').join('')}`)
   for (const client of clients) {
@@ -254,11 +314,21 @@ export function renderCompatibility(clients: readonly ClientInfo[], rows: readon
     out.push(`| ${cell(client.label)} | ${counts.join(' | ')} |`)
   }
   for (const client of clients) {
-    out.push('', `## ${client.label}`, '', `${client.version}; service model ${client.model.version}.`, '',
-      '| Operation | Case | What the client made of it | Attempts | OK |', '| --- | --- | --- | --- | --- |')
+    out.push(
+      '',
+      `## ${client.label}`,
+      '',
+      `${client.version}; service model ${client.model.version}.`,
+      '',
+      '| Operation | Case | What the client made of it | Attempts | OK |',
+      '| --- | --- | --- | --- | --- |',
+    )
     const ordered = OPERATIONS.flatMap((op) => rowsOf(client.id).filter((r) => r.operation === op))
     for (const row of ordered) {
-      const attempts = row.attempts.observed === row.attempts.expected ? String(row.attempts.observed) : `${row.attempts.observed} (expected ${row.attempts.expected})`
+      const attempts =
+        row.attempts.observed === row.attempts.expected
+          ? String(row.attempts.observed)
+          : `${row.attempts.observed} (expected ${row.attempts.expected})`
       const observed = row.expected === row.observed ? row.observed : `${row.observed} — expected: ${row.expected}`
       out.push(`| ${row.operation} | ${cell(row.name)} | ${cell(observed)} | ${attempts} | ${row.ok ? '✅' : '❌'} |`)
     }

@@ -80,12 +80,14 @@ export function conformanceWorld(slices: readonly Slice[]): WorldInput {
       { code: s.container, type: 'container' as const, seller: s.sellerAccount, dimensions: ['vcpu_hours'] },
     ]),
     customers: slices.map((s) => ({ identifier: s.customer, accountId: s.buyerAccount })),
-    licenses: slices.flatMap((s) => [s.saas, s.ami, s.container].map((product) => ({
-      arn: s.licenseArn,
-      customer: s.customer,
-      product,
-      start: '2020-01-01T00:00:00Z',
-      status: 'active' as const,
-    }))),
+    licenses: slices.flatMap((s) =>
+      [s.saas, s.ami, s.container].map((product) => ({
+        arn: s.licenseArn,
+        customer: s.customer,
+        product,
+        start: '2020-01-01T00:00:00Z',
+        status: 'active' as const,
+      })),
+    ),
   }
 }

@@ -17,7 +17,7 @@ export async function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promi
   let stderr = ''
   child.stdout.on('data', (d) => (stdout += d))
   child.stderr.on('data', (d) => (stderr += d))
-  const [code] = await once(child, 'exit') as [number | null]
+  const [code] = (await once(child, 'exit')) as [number | null]
   return { code, stdout, stderr }
 }
 
@@ -28,7 +28,10 @@ process.once('exit', () => {
 })
 
 /** Starts `meterd serve ...args` and resolves with its URL once it prints the banner. */
-export async function serveCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ child: ChildProcess; url: string; output: () => string }> {
+export async function serveCli(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ child: ChildProcess; url: string; output: () => string }> {
   const child = spawn(process.execPath, [MeterdBin, 'serve', '--port', '0', ...args], { env: { ...process.env, ...env } })
   servers.add(child)
   child.once('exit', () => servers.delete(child))

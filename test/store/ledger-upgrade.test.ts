@@ -25,7 +25,10 @@ async function turnBackTo0005(store: TestMeterd['store']): Promise<number> {
   if (store.kind === 'sqlite') {
     const db = new Database(join(store.dataDir, 'meterd.sqlite'))
     try {
-      const rows = db.prepare('SELECT metering_record_id, dedup_key FROM usage_records').all() as { metering_record_id: string; dedup_key: string }[]
+      const rows = db.prepare('SELECT metering_record_id, dedup_key FROM usage_records').all() as {
+        metering_record_id: string
+        dedup_key: string
+      }[]
       const update = db.prepare('UPDATE usage_records SET dedup_key = ? WHERE metering_record_id = ?')
       for (const row of rows) update.run(keyAsBefore0006(row.dedup_key), row.metering_record_id)
       db.prepare('DELETE FROM kysely_migration WHERE name = ?').run(HOUR_LAST_MIGRATION)
@@ -37,8 +40,14 @@ async function turnBackTo0005(store: TestMeterd['store']): Promise<number> {
   const client = new pg.Client({ connectionString: store.url })
   await client.connect()
   try {
-    const { rows } = await client.query<{ metering_record_id: string; dedup_key: string }>('SELECT metering_record_id, dedup_key FROM usage_records')
-    for (const row of rows) await client.query('UPDATE usage_records SET dedup_key = $1 WHERE metering_record_id = $2', [keyAsBefore0006(row.dedup_key), row.metering_record_id])
+    const { rows } = await client.query<{ metering_record_id: string; dedup_key: string }>(
+      'SELECT metering_record_id, dedup_key FROM usage_records',
+    )
+    for (const row of rows)
+      await client.query('UPDATE usage_records SET dedup_key = $1 WHERE metering_record_id = $2', [
+        keyAsBefore0006(row.dedup_key),
+        row.metering_record_id,
+      ])
     await client.query('DELETE FROM kysely_migration WHERE name = $1', [HOUR_LAST_MIGRATION])
     return rows.length
   } finally {
@@ -52,7 +61,8 @@ describe('upgrading a ledger recorded before migration 0006', () => {
     ProductCode: 'demo-saas',
     UsageRecords: [{ Timestamp: midMonthHourAgo(3, 10), CustomerIdentifier: CUSTOMER, Dimension: 'users', Quantity: quantity }],
   })
-  const hosts = (quantity: number) => new MeterUsageCommand({ ProductCode: 'demo-ami', Timestamp: midMonthHourAgo(1, 5), UsageDimension: 'hosts', UsageQuantity: quantity })
+  const hosts = (quantity: number) =>
+    new MeterUsageCommand({ ProductCode: 'demo-ami', Timestamp: midMonthHourAgo(1, 5), UsageDimension: 'hosts', UsageQuantity: quantity })
 
   before(async () => {
     meterd = await startMeterd({ nowMs: MID_MONTH_MS })
@@ -86,6 +96,11 @@ describe('upgrading a ledger recorded before migration 0006', () => {
     assert.equal(duplicate.name, 'DuplicateRequestException')
 
     const { body } = await meterd.admin('GET', '/records?limit=100')
-    assert.deepEqual(body.records.map((r: { status: string }) => r.status).sort(), ['DuplicateRecord', 'DuplicateRecord', 'Success', 'Success'])
+    assert.deepEqual(body.records.map((r: { status: string }) => r.status).sort(), [
+      'DuplicateRecord',
+      'DuplicateRecord',
+      'Success',
+      'Success',
+    ])
   })
 })

@@ -6,7 +6,11 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import {
-  BatchMeterUsageCommand, MarketplaceMeteringClient, MeterUsageCommand, RegisterUsageCommand, ResolveCustomerCommand,
+  BatchMeterUsageCommand,
+  MarketplaceMeteringClient,
+  MeterUsageCommand,
+  RegisterUsageCommand,
+  ResolveCustomerCommand,
 } from '@aws-sdk/client-marketplace-metering'
 import { AdminClient } from '../../src/admin/admin-client.js'
 import { serveCli } from '../helpers/cli.js'
@@ -61,14 +65,26 @@ describe(`two meterd nodes on one ${TEST_STORE} store`, () => {
     const ids = new Set(results.map((r) => (r as PromiseFulfilledResult<{ MeteringRecordId?: string }>).value.MeteringRecordId))
     assert.equal(ids.size, 1)
     const listed = await admin.listRecords({ productCode: 'demo-ami', operation: 'MeterUsage', from: input.Timestamp.toISOString() })
-    assert.deepEqual(listed.records.map((r) => r.meteringRecordId), [...ids])
+    assert.deepEqual(
+      listed.records.map((r) => r.meteringRecordId),
+      [...ids],
+    )
   })
 
   it('lets exactly one of racing different quantities win; the others get DuplicateRequestException', async () => {
     const buyers = nodes.map((n) => client(n, BUYER))
-    const results = await settle(Array.from({ length: 20 }, (_, i) => buyers[i % 2]!.send(new MeterUsageCommand({
-      ProductCode: 'demo-container', Timestamp: hourAgo(2), UsageDimension: 'vcpu_hours', UsageQuantity: i + 1,
-    }))))
+    const results = await settle(
+      Array.from({ length: 20 }, (_, i) =>
+        buyers[i % 2]!.send(
+          new MeterUsageCommand({
+            ProductCode: 'demo-container',
+            Timestamp: hourAgo(2),
+            UsageDimension: 'vcpu_hours',
+            UsageQuantity: i + 1,
+          }),
+        ),
+      ),
+    )
     const names = results.map(errorName)
     assert.equal(names.filter((n) => n === 'ok').length, 1)
     assert.equal(names.filter((n) => n === 'DuplicateRequestException').length, 19)
@@ -76,36 +92,81 @@ describe(`two meterd nodes on one ${TEST_STORE} store`, () => {
 
   it('gives a ClientToken raced with different parameters to exactly one call; the rest get 409 IdempotencyConflictException', async () => {
     const buyers = nodes.map((n) => client(n, BUYER))
-    const results = await settle(Array.from({ length: 20 }, (_, i) => buyers[i % 2]!.send(new MeterUsageCommand({
-      ProductCode: 'demo-ami', Timestamp: hourAgo(3), UsageDimension: 'hosts', UsageQuantity: i + 1, ClientToken: 'raced-token',
-    }))))
+    const results = await settle(
+      Array.from({ length: 20 }, (_, i) =>
+        buyers[i % 2]!.send(
+          new MeterUsageCommand({
+            ProductCode: 'demo-ami',
+            Timestamp: hourAgo(3),
+            UsageDimension: 'hosts',
+            UsageQuantity: i + 1,
+            ClientToken: 'raced-token',
+          }),
+        ),
+      ),
+    )
     const names = results.map(errorName)
     assert.equal(names.filter((n) => n === 'ok').length, 1)
     assert.equal(names.filter((n) => n === 'IdempotencyConflictException').length, 19)
   })
 
   it('stores one record per slot for racing BatchMeterUsage replays, all answered with the same ids', async () => {
-    const records = Array.from({ length: 25 }, (_, i) => ({ Timestamp: hourAgo(4), CustomerIdentifier: i === 0 ? CUSTOMER : `race-${i}`, Dimension: 'users', Quantity: 2 }))
+    const records = Array.from({ length: 25 }, (_, i) => ({
+      Timestamp: hourAgo(4),
+      CustomerIdentifier: i === 0 ? CUSTOMER : `race-${i}`,
+      Dimension: 'users',
+      Quantity: 2,
+    }))
     const sellers = nodes.map((n) => client(n))
-    const results = await Promise.all(Array.from({ length: 16 }, (_, i) => sellers[i % 2]!.send(new BatchMeterUsageCommand({ ProductCode: 'demo-saas', UsageRecords: records }))))
+    const results = await Promise.all(
+      Array.from({ length: 16 }, (_, i) =>
+        sellers[i % 2]!.send(new BatchMeterUsageCommand({ ProductCode: 'demo-saas', UsageRecords: records })),
+      ),
+    )
     const first = results[0]!.Results!.map((r) => r.MeteringRecordId)
-    for (const r of results) assert.deepEqual(r.Results!.map((x) => x.MeteringRecordId), first)
-    const listed = await admin.listRecords({ productCode: 'demo-saas', dimension: 'users', from: hourAgo(4).toISOString(), to: hourAgo(3).toISOString(), limit: 1000 })
+    for (const r of results)
+      assert.deepEqual(
+        r.Results!.map((x) => x.MeteringRecordId),
+        first,
+      )
+    const listed = await admin.listRecords({
+      productCode: 'demo-saas',
+      dimension: 'users',
+      from: hourAgo(4).toISOString(),
+      to: hourAgo(3).toISOString(),
+      limit: 1000,
+    })
     assert.equal(listed.records.length, 25)
     // Racing another quantity for the same slots: DuplicateRecord everywhere, still 25 honoured records.
-    const dup = await Promise.all(sellers.map((s) => s.send(new BatchMeterUsageCommand({ ProductCode: 'demo-saas', UsageRecords: records.map((r) => ({ ...r, Quantity: 9 })) }))))
+    const dup = await Promise.all(
+      sellers.map((s) =>
+        s.send(new BatchMeterUsageCommand({ ProductCode: 'demo-saas', UsageRecords: records.map((r) => ({ ...r, Quantity: 9 })) })),
+      ),
+    )
     for (const r of dup) assert.deepEqual(new Set(r.Results!.map((x) => x.Status)), new Set(['DuplicateRecord']))
-    const honoured = await admin.listRecords({ productCode: 'demo-saas', status: 'Success', from: hourAgo(4).toISOString(), to: hourAgo(3).toISOString(), limit: 1000 })
+    const honoured = await admin.listRecords({
+      productCode: 'demo-saas',
+      status: 'Success',
+      from: hourAgo(4).toISOString(),
+      to: hourAgo(3).toISOString(),
+      limit: 1000,
+    })
     assert.equal(honoured.records.length, 1) // only demo-customer-1 is subscribed; the others are CustomerNotSubscribed
   })
 
   it('checks RegisterUsage entitlement once per resource and resolves one token identically on both nodes', async () => {
     const buyers = nodes.map((n) => client(n, BUYER))
-    const registered = await settle(Array.from({ length: 10 }, (_, i) => buyers[i % 2]!.send(new RegisterUsageCommand({ ProductCode: 'demo-container', PublicKeyVersion: 1 }))))
+    const registered = await settle(
+      Array.from({ length: 10 }, (_, i) =>
+        buyers[i % 2]!.send(new RegisterUsageCommand({ ProductCode: 'demo-container', PublicKeyVersion: 1 })),
+      ),
+    )
     assert.deepEqual(registered.map(errorName), Array(10).fill('ok'))
     const { registrationToken } = await admin.subscribe({ productCode: 'demo-saas', accountId: '444444444444' })
     const sellers = nodes.map((n) => client(n))
-    const resolved = await Promise.all(Array.from({ length: 10 }, (_, i) => sellers[i % 2]!.send(new ResolveCustomerCommand({ RegistrationToken: registrationToken }))))
+    const resolved = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => sellers[i % 2]!.send(new ResolveCustomerCommand({ RegistrationToken: registrationToken }))),
+    )
     assert.deepEqual(new Set(resolved.map((r) => `${r.CustomerAWSAccountId} ${r.LicenseArn}`)).size, 1)
   })
 
@@ -131,7 +192,12 @@ describe(`two meterd nodes on one ${TEST_STORE} store`, () => {
     let sent = 0
     const load = Array.from({ length: 8 }, async (_, lane) => {
       for (let i = 0; ; i++) {
-        const records = Array.from({ length: 25 }, (_, r) => ({ Timestamp: hourAgo(5), CustomerIdentifier: `kill-${lane}-${i}-${r}`, Dimension: 'api_calls', Quantity: 1 }))
+        const records = Array.from({ length: 25 }, (_, r) => ({
+          Timestamp: hourAgo(5),
+          CustomerIdentifier: `kill-${lane}-${i}-${r}`,
+          Dimension: 'api_calls',
+          Quantity: 1,
+        }))
         sent++
         try {
           const out = await seller.send(new BatchMeterUsageCommand({ ProductCode: 'demo-saas', UsageRecords: records }))
@@ -149,7 +215,13 @@ describe(`two meterd nodes on one ${TEST_STORE} store`, () => {
     const stored = new Set<string>()
     let cursor: string | undefined
     do {
-      const page = await survivor.listRecords({ dimension: 'api_calls', from: hourAgo(5).toISOString(), to: hourAgo(4).toISOString(), limit: 1000, cursor })
+      const page = await survivor.listRecords({
+        dimension: 'api_calls',
+        from: hourAgo(5).toISOString(),
+        to: hourAgo(4).toISOString(),
+        limit: 1000,
+        cursor,
+      })
       for (const r of page.records) stored.add(r.meteringRecordId as string)
       cursor = page.nextCursor ?? undefined
     } while (cursor)

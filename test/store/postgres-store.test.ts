@@ -38,10 +38,24 @@ describe('meterd on PostgreSQL: start-up errors and migrations', () => {
     assert.equal(run.code, 0, run.stderr)
     assert.equal(run.stdout.trim(), `ledger schema is up to date (0006_hour_first_usage_keys) in PostgreSQL ${url}`)
     const tables = await sql(`SELECT table_name FROM information_schema.tables WHERE table_schema = '${schema}' ORDER BY table_name`)
-    assert.deepEqual(tables.rows.map((r) => r.table_name), [
-      'audit_events', 'client_tokens', 'control_state', 'fault_rules', 'kysely_migration', 'kysely_migration_lock', 'quota_buckets',
-      'registration_tokens', 'registrations', 'signing_keys', 'usage_records', 'usage_tags', 'world_state',
-    ])
+    assert.deepEqual(
+      tables.rows.map((r) => r.table_name),
+      [
+        'audit_events',
+        'client_tokens',
+        'control_state',
+        'fault_rules',
+        'kysely_migration',
+        'kysely_migration_lock',
+        'quota_buckets',
+        'registration_tokens',
+        'registrations',
+        'signing_keys',
+        'usage_records',
+        'usage_tags',
+        'world_state',
+      ],
+    )
     const again = await runCli(['migrate', '--store', url])
     assert.equal(again.code, 0, again.stderr)
   })
@@ -50,14 +64,20 @@ describe('meterd on PostgreSQL: start-up errors and migrations', () => {
     await sql(`INSERT INTO ${schema}.kysely_migration (name, timestamp) VALUES ('9999_from_the_future', '2030-01-01T00:00:00Z')`)
     const run = await runCli(['serve', '--port', '0', '--store', url, '--data', dir])
     assert.equal(run.code, 1)
-    assert.match(run.stderr, /^meterd: the database schema is at a version this meterd does not know \(.*9999_from_the_future.*\); run a newer meterd or point --store at another database/)
+    assert.match(
+      run.stderr,
+      /^meterd: the database schema is at a version this meterd does not know \(.*9999_from_the_future.*\); run a newer meterd or point --store at another database/,
+    )
     await sql(`DELETE FROM ${schema}.kysely_migration WHERE name = '9999_from_the_future'`)
   })
 
   it('says clearly when the database cannot be reached, and hides the password', async () => {
     const run = await runCli(['serve', '--port', '0', '--store', 'postgres://meterd:s3cret@127.0.0.1:1/nowhere', '--data', dir])
     assert.equal(run.code, 1)
-    assert.match(run.stderr, /^meterd: cannot reach PostgreSQL at postgres:\/\/meterd:\*\*\*@127\.0\.0\.1:1\/nowhere: connect ECONNREFUSED 127\.0\.0\.1:1/)
+    assert.match(
+      run.stderr,
+      /^meterd: cannot reach PostgreSQL at postgres:\/\/meterd:\*\*\*@127\.0\.0\.1:1\/nowhere: connect ECONNREFUSED 127\.0\.0\.1:1/,
+    )
     assert.doesNotMatch(run.stderr, /s3cret/)
   })
 

@@ -17,30 +17,50 @@ describe('shape checking', () => {
   it('names the member path of a too-long dimension the way AWS does', () => {
     const e = failure(() => check(BatchMeterUsageInput, { ProductCode: 'p', UsageRecords: [{ Timestamp: 1, Dimension: 'x'.repeat(256) }] }))
     assert.equal(e.code, 'ValidationException')
-    assert.equal(e.message, `1 validation error detected: Value '${'x'.repeat(256)}' at 'usageRecords.1.member.dimension' failed to satisfy constraint: Member must have length less than or equal to 255`)
+    assert.equal(
+      e.message,
+      `1 validation error detected: Value '${'x'.repeat(256)}' at 'usageRecords.1.member.dimension' failed to satisfy constraint: Member must have length less than or equal to 255`,
+    )
   })
 
   it('reports every violation in one message', () => {
     const e = failure(() => check(MeterUsageInput, { ProductCode: 'bad code!', Timestamp: 1, UsageDimension: 'd', UsageQuantity: -1 }))
-    assert.equal(e.message, "2 validation errors detected: Value 'bad code!' at 'productCode' failed to satisfy constraint: Member must satisfy regular expression pattern: ^[-a-zA-Z0-9/=:_.@]*$; Value '-1' at 'usageQuantity' failed to satisfy constraint: Member must have value greater than or equal to 0")
+    assert.equal(
+      e.message,
+      "2 validation errors detected: Value 'bad code!' at 'productCode' failed to satisfy constraint: Member must satisfy regular expression pattern: ^[-a-zA-Z0-9/=:_.@]*$; Value '-1' at 'usageQuantity' failed to satisfy constraint: Member must have value greater than or equal to 0",
+    )
   })
 
   it('requires members with "Member must not be null"', () => {
     const e = failure(() => check(MeterUsageInput, { Timestamp: 1, UsageDimension: 'd' }))
-    assert.equal(e.message, "1 validation error detected: Value null at 'productCode' failed to satisfy constraint: Member must not be null")
+    assert.equal(
+      e.message,
+      "1 validation error detected: Value null at 'productCode' failed to satisfy constraint: Member must not be null",
+    )
   })
 
   it('compiles the tag pattern verbatim: " -=" is a range, so "#" and "!" pass', () => {
     const ok = check(MeterUsageInput, {
-      ProductCode: 'p', Timestamp: 1, UsageDimension: 'd', UsageQuantity: 1,
+      ProductCode: 'p',
+      Timestamp: 1,
+      UsageDimension: 'd',
+      UsageQuantity: 1,
       UsageAllocations: [{ AllocatedUsageQuantity: 1, Tags: [{ Key: 'a#b!', Value: 'x;y<' }] }],
     })
     assert.equal(ok.UsageAllocations?.[0]?.Tags?.[0]?.Key, 'a#b!')
-    const e = failure(() => check(MeterUsageInput, {
-      ProductCode: 'p', Timestamp: 1, UsageDimension: 'd', UsageQuantity: 1,
-      UsageAllocations: [{ AllocatedUsageQuantity: 1, Tags: [{ Key: 'a>b', Value: 'v' }] }],
-    }))
-    assert.equal(e.message, "1 validation error detected: Value 'a>b' at 'usageAllocations.1.member.tags.1.member.key' failed to satisfy constraint: Member must satisfy regular expression pattern: ^[a-zA-Z0-9+ -=._:\\/@]+$")
+    const e = failure(() =>
+      check(MeterUsageInput, {
+        ProductCode: 'p',
+        Timestamp: 1,
+        UsageDimension: 'd',
+        UsageQuantity: 1,
+        UsageAllocations: [{ AllocatedUsageQuantity: 1, Tags: [{ Key: 'a>b', Value: 'v' }] }],
+      }),
+    )
+    assert.equal(
+      e.message,
+      "1 validation error detected: Value 'a>b' at 'usageAllocations.1.member.tags.1.member.key' failed to satisfy constraint: Member must satisfy regular expression pattern: ^[a-zA-Z0-9+ -=._:\\/@]+$",
+    )
   })
 
   it('counts lengths in code points, not UTF-16 units', () => {

@@ -40,8 +40,7 @@ interface SignOptions {
 }
 
 /** RFC 3986 escaping exactly as the smithy query-string builder does it. */
-const escapeUri = (text: string) =>
-  encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
+const escapeUri = (text: string) => encodeURIComponent(text).replace(/[!'()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
 
 /** The query string as the SDK's HTTP handler puts it on the wire. */
 function wireQuery(query: Record<string, QueryValue>): string {
@@ -65,20 +64,23 @@ async function signed(options: SignOptions = {}): Promise<SignedRequest> {
   const body = options.body ?? BODY
   const path = options.path ?? '/'
   const query = options.query ?? {}
-  const request = await signer.sign({
-    method: 'POST',
-    protocol: 'https:',
-    hostname: HOST,
-    path,
-    query,
-    headers: {
-      host: HOST,
-      'content-type': 'application/x-amz-json-1.1',
-      'x-amz-target': 'AWSMPMeteringService.MeterUsage',
-      ...options.headers,
+  const request = await signer.sign(
+    {
+      method: 'POST',
+      protocol: 'https:',
+      hostname: HOST,
+      path,
+      query,
+      headers: {
+        host: HOST,
+        'content-type': 'application/x-amz-json-1.1',
+        'x-amz-target': 'AWSMPMeteringService.MeterUsage',
+        ...options.headers,
+      },
+      body,
     },
-    body,
-  }, { signingDate: options.date ?? new Date(NOW), unsignableHeaders: options.unsignableHeaders })
+    { signingDate: options.date ?? new Date(NOW), unsignableHeaders: options.unsignableHeaders },
+  )
   const headers: Record<string, string> = {}
   for (const [name, value] of Object.entries(request.headers)) headers[name.toLowerCase()] = value
   return { method: 'POST', path, query: wireQuery(query), headers, body: Buffer.from(body) }
@@ -139,10 +141,9 @@ describe('verifySigV4', () => {
     it('verifies a path and query whose characters need percent-encoding', async () => {
       const request = await signed({
         path: '/some%20dir/a%2Fb/%E2%9C%93/x~y_z.-',
-        query: { 'a b': 'c&d=e', plus: '1+1', star: "*!'()", 'ü': '✓ ~', list: ['z', 'a b', 'm'], empty: '' },
+        query: { 'a b': 'c&d=e', plus: '1+1', star: "*!'()", ü: '✓ ~', list: ['z', 'a b', 'm'], empty: '' },
       })
-      assert.equal(request.query,
-        'a%20b=c%26d%3De&empty=&list=z&list=a%20b&list=m&plus=1%2B1&star=%2A%21%27%28%29&%C3%BC=%E2%9C%93%20~')
+      assert.equal(request.query, 'a%20b=c%26d%3De&empty=&list=z&list=a%20b&list=m&plus=1%2B1&star=%2A%21%27%28%29&%C3%BC=%E2%9C%93%20~')
       assert.deepEqual(verify(request), { accessKeyId: KEY, region: 'us-east-1' })
     })
 
@@ -182,21 +183,28 @@ describe('verifySigV4', () => {
       const auth = `AWS4-HMAC-SHA256 Credential=${KEY}/20260115/us-east-1/aws-marketplace/aws4_request`
       const e = failure(() => verify(withHeaders(signedRequest, { authorization: auth })))
       assert.equal(e.code, 'IncompleteSignatureException')
-      assert.equal(e.message,
-        `Authorization header requires 'Signature' parameter. Authorization header requires 'SignedHeaders' parameter. Authorization=${auth}`)
+      assert.equal(
+        e.message,
+        `Authorization header requires 'Signature' parameter. Authorization header requires 'SignedHeaders' parameter. Authorization=${auth}`,
+      )
     })
 
     it('requires an X-Amz-Date or Date header', () => {
       const e = failure(() => verify(withHeaders(signedRequest, { 'x-amz-date': undefined })))
       assert.equal(e.code, 'IncompleteSignatureException')
-      assert.equal(e.message,
-        `Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. Authorization=${signedRequest.headers['authorization']}`)
+      assert.equal(
+        e.message,
+        `Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header. Authorization=${signedRequest.headers['authorization']}`,
+      )
     })
 
     it('refuses an X-Amz-Date that is not ISO-8601 basic format', () => {
       const e = failure(() => verify(withHeaders(signedRequest, { 'x-amz-date': '2026-01-15T12:00:00Z' })))
       assert.equal(e.code, 'IncompleteSignatureException')
-      assert.equal(e.message, "Date must be in ISO-8601 'basic format'. Got '2026-01-15T12:00:00Z'. See http://en.wikipedia.org/wiki/ISO_8601")
+      assert.equal(
+        e.message,
+        "Date must be in ISO-8601 'basic format'. Got '2026-01-15T12:00:00Z'. See http://en.wikipedia.org/wiki/ISO_8601",
+      )
     })
 
     it('refuses an X-Amz-Date naming a day that does not exist as malformed', () => {
@@ -216,7 +224,10 @@ describe('verifySigV4', () => {
     it('answers "Signature not yet current" for a request signed 15 minutes and 1 second ahead', () => {
       const e = failure(() => verify(earlyRequest))
       assert.equal(e.code, 'InvalidSignatureException')
-      assert.equal(e.message, 'Signature not yet current: 20260115T121501Z is still later than 20260115T121500Z (20260115T120000Z + 15 min.)')
+      assert.equal(
+        e.message,
+        'Signature not yet current: 20260115T121501Z is still later than 20260115T121500Z (20260115T120000Z + 15 min.)',
+      )
     })
   })
 
@@ -238,8 +249,10 @@ describe('verifySigV4', () => {
     it('refuses a credential with 4 elements', () => {
       const e = failure(() => verify(editAuthorization(signedRequest, (a) => a.replace('/aws-marketplace/', '/'))))
       assert.equal(e.code, 'IncompleteSignatureException')
-      assert.equal(e.message,
-        `Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got '${KEY}/20260115/us-east-1/aws4_request'`)
+      assert.equal(
+        e.message,
+        `Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, got '${KEY}/20260115/us-east-1/aws4_request'`,
+      )
     })
 
     it("refuses a scope for another service such as 'metering.marketplace'", async () => {
@@ -265,16 +278,20 @@ describe('verifySigV4', () => {
     it('refuses a scope date that differs from the X-Amz-Date day', () => {
       const e = failure(() => verify(editAuthorization(signedRequest, (a) => a.replace('/20260115/', '/20260114/'))))
       assert.equal(e.code, 'InvalidSignatureException')
-      assert.equal(e.message,
-        "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '20260114' != '20260115', from '20260115T120000Z'.")
+      assert.equal(
+        e.message,
+        "Date in Credential scope does not match YYYYMMDD from ISO-8601 version of date from HTTP: '20260114' != '20260115', from '20260115T120000Z'.",
+      )
     })
 
     it('lists every scope problem in one message', async () => {
       const request = editAuthorization(await signed({ service: 'metering.marketplace' }), (a) => a.replace('/aws4_request', '/aws4'))
       const e = failure(() => verify(request))
       assert.equal(e.code, 'InvalidSignatureException')
-      assert.equal(e.message,
-        "Credential should be scoped to correct service: 'aws-marketplace'. Credential should be scoped with a valid terminator: 'aws4_request', not 'aws4'.")
+      assert.equal(
+        e.message,
+        "Credential should be scoped to correct service: 'aws-marketplace'. Credential should be scoped with a valid terminator: 'aws4_request', not 'aws4'.",
+      )
     })
   })
 
@@ -291,15 +308,36 @@ describe('verifySigV4', () => {
       const request = await signed({ credentials: { accessKeyId: KEY, secretAccessKey: 'not-the-secret' } })
       const e = failure(() => verify(request))
       assert.equal(e.code, 'InvalidSignatureException')
-      assert.ok(e.message.startsWith('The request signature we calculated does not match the signature you provided. ' +
-        'Check your AWS Secret Access Key and signing method. Consult the service documentation for details.'), e.message)
+      assert.ok(
+        e.message.startsWith(
+          'The request signature we calculated does not match the signature you provided. ' +
+            'Check your AWS Secret Access Key and signing method. Consult the service documentation for details.',
+        ),
+        e.message,
+      )
       const bodyHash = createHash('sha256').update(BODY).digest('hex')
-      const canonical = ['POST', '/', '', `content-type:application/x-amz-json-1.1\nhost:${HOST}\nx-amz-date:20260115T120000Z\n` +
-        'x-amz-target:AWSMPMeteringService.MeterUsage\n', 'content-type;host;x-amz-date;x-amz-target', bodyHash].join('\n')
-      const stringToSign = ['AWS4-HMAC-SHA256', '20260115T120000Z', '20260115/us-east-1/aws-marketplace/aws4_request',
-        createHash('sha256').update(canonical).digest('hex')].join('\n')
-      assert.ok(e.message.endsWith(`\n\nThe Canonical String for this request should have been\n'${canonical}'\n\n` +
-        `The String-to-Sign should have been\n'${stringToSign}'\n`), e.message)
+      const canonical = [
+        'POST',
+        '/',
+        '',
+        `content-type:application/x-amz-json-1.1\nhost:${HOST}\nx-amz-date:20260115T120000Z\n` +
+          'x-amz-target:AWSMPMeteringService.MeterUsage\n',
+        'content-type;host;x-amz-date;x-amz-target',
+        bodyHash,
+      ].join('\n')
+      const stringToSign = [
+        'AWS4-HMAC-SHA256',
+        '20260115T120000Z',
+        '20260115/us-east-1/aws-marketplace/aws4_request',
+        createHash('sha256').update(canonical).digest('hex'),
+      ].join('\n')
+      assert.ok(
+        e.message.endsWith(
+          `\n\nThe Canonical String for this request should have been\n'${canonical}'\n\n` +
+            `The String-to-Sign should have been\n'${stringToSign}'\n`,
+        ),
+        e.message,
+      )
     })
 
     it('answers InvalidSignatureException when the body was changed after signing', () => {
@@ -326,7 +364,7 @@ describe('verifySigV4', () => {
       assert.match(e.message, /^The request signature we calculated does not match/)
     })
 
-    it("refuses an x-amz-content-sha256 header that does not match the body", async () => {
+    it('refuses an x-amz-content-sha256 header that does not match the body', async () => {
       const request = await signed({ applyChecksum: true })
       const e = failure(() => verify({ ...request, body: Buffer.from(`${BODY} `) }))
       assert.equal(e.code, 'InvalidSignatureException')
@@ -367,4 +405,3 @@ describe('verifySigV4', () => {
     })
   })
 })
-

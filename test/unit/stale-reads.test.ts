@@ -14,7 +14,10 @@ describe('staleReadGuard: a periodic re-read never reverts a newer local change'
     const guard = staleReadGuard()
     let cached = 'old'
     const load = deferred<string>()
-    const read = guard.read(() => load.promise, (v) => (cached = v))
+    const read = guard.read(
+      () => load.promise,
+      (v) => (cached = v),
+    )
     await guard.write(async () => {
       cached = 'new'
     })
@@ -31,19 +34,25 @@ describe('staleReadGuard: a periodic re-read never reverts a newer local change'
       cached = 'new'
       await stored.promise
     })
-    await guard.read(async () => 'old', (v) => (cached = v))
+    await guard.read(
+      async () => 'old',
+      (v) => (cached = v),
+    )
     stored.resolve()
     await write
     assert.equal(cached, 'new')
   })
 
-  it('applies reads that do not overlap a local change, such as another node\'s change', async () => {
+  it("applies reads that do not overlap a local change, such as another node's change", async () => {
     const guard = staleReadGuard()
     let cached = 'old'
     await guard.write(async () => {
       cached = 'mine'
     })
-    await guard.read(async () => 'theirs', (v) => (cached = v))
+    await guard.read(
+      async () => 'theirs',
+      (v) => (cached = v),
+    )
     assert.equal(cached, 'theirs')
   })
 })

@@ -25,22 +25,30 @@ interface RawCall {
 async function signedFetch(url: string, call: RawCall = {}): Promise<Response> {
   const endpoint = new URL(url)
   const body = call.body ?? '{}'
-  const signer = new SignatureV4({ credentials: call.credentials ?? SELLER, region: 'us-east-1', service: 'aws-marketplace', sha256: Sha256 })
-  const signed = await signer.sign({
-    method: 'POST',
-    protocol: endpoint.protocol,
-    hostname: endpoint.hostname,
-    port: Number(endpoint.port),
-    path: '/',
-    query: {},
-    headers: {
-      host: endpoint.host,
-      'content-type': AMZ_JSON,
-      'x-amz-target': call.target ?? 'AWSMPMeteringService.BatchMeterUsage',
-      ...call.headers,
+  const signer = new SignatureV4({
+    credentials: call.credentials ?? SELLER,
+    region: 'us-east-1',
+    service: 'aws-marketplace',
+    sha256: Sha256,
+  })
+  const signed = await signer.sign(
+    {
+      method: 'POST',
+      protocol: endpoint.protocol,
+      hostname: endpoint.hostname,
+      port: Number(endpoint.port),
+      path: '/',
+      query: {},
+      headers: {
+        host: endpoint.host,
+        'content-type': AMZ_JSON,
+        'x-amz-target': call.target ?? 'AWSMPMeteringService.BatchMeterUsage',
+        ...call.headers,
+      },
+      body,
     },
-    body,
-  }, call.signingDate ? { signingDate: call.signingDate } : {})
+    call.signingDate ? { signingDate: call.signingDate } : {},
+  )
   const { host: _host, ...headers } = signed.headers
   return fetch(`${url}/`, { method: 'POST', headers, body })
 }
@@ -48,11 +56,18 @@ async function signedFetch(url: string, call: RawCall = {}): Promise<Response> {
 const seconds = (date: Date) => Math.floor(date.getTime() / 1000)
 
 const batchBody = (timestamp: Date, dimension = 'users') =>
-  JSON.stringify({ ProductCode: 'demo-saas', UsageRecords: [{ Timestamp: seconds(timestamp), CustomerIdentifier: CUSTOMER, Dimension: dimension, Quantity: 1 }] })
+  JSON.stringify({
+    ProductCode: 'demo-saas',
+    UsageRecords: [{ Timestamp: seconds(timestamp), CustomerIdentifier: CUSTOMER, Dimension: dimension, Quantity: 1 }],
+  })
 
-const batch = (client: MarketplaceMeteringClient, timestamp: Date) => client.send(new BatchMeterUsageCommand({
-  ProductCode: 'demo-saas', UsageRecords: [{ Timestamp: timestamp, CustomerIdentifier: CUSTOMER, Dimension: 'users', Quantity: 1 }],
-}))
+const batch = (client: MarketplaceMeteringClient, timestamp: Date) =>
+  client.send(
+    new BatchMeterUsageCommand({
+      ProductCode: 'demo-saas',
+      UsageRecords: [{ Timestamp: timestamp, CustomerIdentifier: CUSTOMER, Dimension: 'users', Quantity: 1 }],
+    }),
+  )
 
 /** Checks the AWS JSON error framing and returns the parsed body. */
 async function awsErrorOf(response: Response, status: number, type: string): Promise<{ __type: string; message: string }> {
@@ -74,9 +89,11 @@ describe('authentication over the wire (strict mode)', () => {
     meterd = await startMeterd({
       world: {
         ...DEMO_WORLD,
-        accounts: DEMO_WORLD.accounts!.map((account) => account.id === '111111111111'
-          ? { ...account, credentials: [...(account.credentials ?? []), { ...SESSION, region: 'us-east-1' }] }
-          : account),
+        accounts: DEMO_WORLD.accounts!.map((account) =>
+          account.id === '111111111111'
+            ? { ...account, credentials: [...(account.credentials ?? []), { ...SESSION, region: 'us-east-1' }] }
+            : account,
+        ),
       },
     })
   })
@@ -93,7 +110,10 @@ describe('authentication over the wire (strict mode)', () => {
     })
 
     it('names InvalidSignatureException in x-amzn-ErrorType and __type for a wrong secret', async () => {
-      const response = await signedFetch(meterd.url, { body: batchBody(hourAgo(1, 5)), credentials: { ...SELLER, secretAccessKey: 'wrong' } })
+      const response = await signedFetch(meterd.url, {
+        body: batchBody(hourAgo(1, 5)),
+        credentials: { ...SELLER, secretAccessKey: 'wrong' },
+      })
       const body = await awsErrorOf(response, 400, 'InvalidSignatureException')
       assert.match(body.message, /^The request signature we calculated does not match the signature you provided\./)
     })
@@ -104,7 +124,10 @@ describe('authentication over the wire (strict mode)', () => {
       assert.equal(error.name, 'UnrecognizedClientException')
       assert.equal(error.message, 'The security token included in the request is invalid.')
       assert.equal(error.$metadata?.httpStatusCode, 400)
-      const response = await signedFetch(meterd.url, { body: batchBody(hourAgo(1, 5)), credentials: { accessKeyId: 'AKIAMETERDUNKNOWN001', secretAccessKey: 'x' } })
+      const response = await signedFetch(meterd.url, {
+        body: batchBody(hourAgo(1, 5)),
+        credentials: { accessKeyId: 'AKIAMETERDUNKNOWN001', secretAccessKey: 'x' },
+      })
       await awsErrorOf(response, 400, 'UnrecognizedClientException')
     })
 
@@ -124,7 +147,10 @@ describe('authentication over the wire (strict mode)', () => {
 
     it("answers a request signed 20 minutes ago with InvalidSignatureException 'Signature expired'", async () => {
       const signingDate = new Date(Date.now() - 20 * 60_000)
-      const amzDate = signingDate.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '')
+      const amzDate = signingDate
+        .toISOString()
+        .replace(/[-:]/g, '')
+        .replace(/\.\d{3}/, '')
       const response = await signedFetch(meterd.url, { body: batchBody(hourAgo(1, 5)), signingDate })
       const body = await awsErrorOf(response, 400, 'InvalidSignatureException')
       const m = /^Signature expired: (\d{8}T\d{6}Z) is now earlier than (\d{8}T\d{6}Z) \((\d{8}T\d{6}Z) - 15 min\.\)$/.exec(body.message)
@@ -141,7 +167,10 @@ describe('authentication over the wire (strict mode)', () => {
         headers: {
           'content-type': AMZ_JSON,
           'x-amz-target': 'AWSMPMeteringService.BatchMeterUsage',
-          'x-amz-date': new Date().toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, ''),
+          'x-amz-date': new Date()
+            .toISOString()
+            .replace(/[-:]/g, '')
+            .replace(/\.\d{3}/, ''),
           authorization: `AWS4-HMAC-SHA256 Credential=${SELLER.accessKeyId}/${new Date().toISOString().slice(0, 10).replace(/-/g, '')}/us-east-1/aws-marketplace/aws4_request, SignedHeaders=host;x-amz-date, Signature=${'0'.repeat(64)}`,
         },
         body: '{}',
@@ -177,7 +206,10 @@ describe('authentication over the wire (strict mode)', () => {
     it('answers an unknown X-Amz-Target with 400 UnknownOperationException', async () => {
       const response = await signedFetch(meterd.url, { target: 'AWSMPMeteringService.DeleteEverything' })
       const body = await awsErrorOf(response, 400, 'UnknownOperationException')
-      assert.match(body.message, /^Unknown operation AWSMPMeteringService\.DeleteEverything; expected AWSMPMeteringService\.\{[^}]*\bMeterUsage\b[^}]*\}\.$/)
+      assert.match(
+        body.message,
+        /^Unknown operation AWSMPMeteringService\.DeleteEverything; expected AWSMPMeteringService\.\{[^}]*\bMeterUsage\b[^}]*\}\.$/,
+      )
     })
 
     it('answers a missing X-Amz-Target with 400 UnknownOperationException', async () => {
@@ -199,7 +231,11 @@ describe('authentication over the wire (strict mode)', () => {
     })
 
     it('refuses a body of exactly 1 MiB with 413 RequestEntityTooLargeException', async () => {
-      const response = await signedFetch(meterd.url, { target: 'AWSMPMeteringService.MeterUsage', credentials: BUYER, body: meterBodyOfSize(1_048_576) })
+      const response = await signedFetch(meterd.url, {
+        target: 'AWSMPMeteringService.MeterUsage',
+        credentials: BUYER,
+        body: meterBodyOfSize(1_048_576),
+      })
       const body = await awsErrorOf(response, 413, 'RequestEntityTooLargeException')
       assert.equal(body.message, 'Request must be smaller than 1048576 bytes.')
     })
@@ -244,7 +280,9 @@ describe('permissive mode over the wire', () => {
   })
 
   it("lets the SDK with fake keys 'testing'/'testing' MeterUsage demo-ami and returns a MeteringRecordId", async () => {
-    const out = await client.send(new MeterUsageCommand({ ProductCode: 'demo-ami', Timestamp: new Date(), UsageDimension: 'hosts', UsageQuantity: 1 }))
+    const out = await client.send(
+      new MeterUsageCommand({ ProductCode: 'demo-ami', Timestamp: new Date(), UsageDimension: 'hosts', UsageQuantity: 1 }),
+    )
     assert.match(out.MeteringRecordId!, UUID)
   })
 
@@ -264,7 +302,9 @@ describe('permissive mode over the wire', () => {
 
   it('still refuses an unknown X-Amz-Target with UnknownOperationException', async () => {
     const response = await fetch(`${meterd.url}/`, {
-      method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Amz-Target': 'AWSMPMeteringService.Nope' }, body: '{}',
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'X-Amz-Target': 'AWSMPMeteringService.Nope' },
+      body: '{}',
     })
     await awsErrorOf(response, 400, 'UnknownOperationException')
   })

@@ -1,10 +1,23 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import {
-  BatchMeterUsageCommand, type BatchMeterUsageCommandInput, type MarketplaceMeteringClient, type UsageRecord,
+  BatchMeterUsageCommand,
+  type BatchMeterUsageCommandInput,
+  type MarketplaceMeteringClient,
+  type UsageRecord,
 } from '@aws-sdk/client-marketplace-metering'
 import { DEMO_WORLD } from '../../src/catalog/demo-world.js'
-import { BUYER, BUYER_ACCOUNT, CUSTOMER, LICENSE_ARN, errorOf, midMonthHourAgo, MID_MONTH_MS, startMeterd, type TestMeterd } from '../helpers/meterd.js'
+import {
+  BUYER,
+  BUYER_ACCOUNT,
+  CUSTOMER,
+  LICENSE_ARN,
+  errorOf,
+  midMonthHourAgo,
+  MID_MONTH_MS,
+  startMeterd,
+  type TestMeterd,
+} from '../helpers/meterd.js'
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 
@@ -13,20 +26,35 @@ describe('BatchMeterUsage', () => {
   let seller: MarketplaceMeteringClient
   const batch = (input: BatchMeterUsageCommandInput) => seller.send(new BatchMeterUsageCommand(input))
   const one = (record: Partial<UsageRecord>, productCode = 'demo-saas') =>
-    batch({ ProductCode: productCode, UsageRecords: [{ Timestamp: midMonthHourAgo(1, 5), CustomerIdentifier: CUSTOMER, Dimension: 'users', Quantity: 1, ...record } as UsageRecord] })
+    batch({
+      ProductCode: productCode,
+      UsageRecords: [
+        { Timestamp: midMonthHourAgo(1, 5), CustomerIdentifier: CUSTOMER, Dimension: 'users', Quantity: 1, ...record } as UsageRecord,
+      ],
+    })
 
   before(async () => {
     meterd = await startMeterd({
       nowMs: MID_MONTH_MS,
       world: {
         ...DEMO_WORLD,
-        accounts: [...DEMO_WORLD.accounts!, { id: '333333333333', credentials: [{ accessKeyId: 'AKIAOTHERSELLER00001', secretAccessKey: 'other' }] }],
+        accounts: [
+          ...DEMO_WORLD.accounts!,
+          { id: '333333333333', credentials: [{ accessKeyId: 'AKIAOTHERSELLER00001', secretAccessKey: 'other' }] },
+        ],
         products: [...DEMO_WORLD.products!, { code: 'other-saas', type: 'saas', seller: '333333333333', dimensions: ['users'] }],
         customers: [...DEMO_WORLD.customers!, { identifier: 'lapsed-customer', accountId: '444444444444' }],
-        licenses: [...DEMO_WORLD.licenses!, {
-          arn: 'arn:aws:license-manager::444444444444:license/l-lapsed', customer: 'lapsed-customer', product: 'demo-saas',
-          start: '2020-01-01T00:00:00Z', end: new Date(midMonthHourAgo(3).getTime()).toISOString(), status: 'ended',
-        }],
+        licenses: [
+          ...DEMO_WORLD.licenses!,
+          {
+            arn: 'arn:aws:license-manager::444444444444:license/l-lapsed',
+            customer: 'lapsed-customer',
+            product: 'demo-saas',
+            start: '2020-01-01T00:00:00Z',
+            end: new Date(midMonthHourAgo(3).getTime()).toISOString(),
+            status: 'ended',
+          },
+        ],
       },
     })
     seller = meterd.client()
@@ -36,7 +64,10 @@ describe('BatchMeterUsage', () => {
   describe('behaviour', () => {
     it('records a subscribed customer as Success, echoes the record and returns an empty UnprocessedRecords', async () => {
       const timestamp = midMonthHourAgo(2, 10)
-      const out = await batch({ ProductCode: 'demo-saas', UsageRecords: [{ Timestamp: timestamp, CustomerIdentifier: CUSTOMER, Dimension: 'users', Quantity: 3 }] })
+      const out = await batch({
+        ProductCode: 'demo-saas',
+        UsageRecords: [{ Timestamp: timestamp, CustomerIdentifier: CUSTOMER, Dimension: 'users', Quantity: 3 }],
+      })
       assert.equal(out.Results?.length, 1)
       const [result] = out.Results!
       assert.equal(result!.Status, 'Success')
@@ -78,45 +109,75 @@ describe('BatchMeterUsage', () => {
 
     it('treats CustomerAWSAccountId and CustomerIdentifier of one customer as the same slot', async () => {
       const byId = await one({ Timestamp: midMonthHourAgo(6), Quantity: 2 })
-      const byAccount = await one({ Timestamp: midMonthHourAgo(6), Quantity: 2, CustomerIdentifier: undefined, CustomerAWSAccountId: BUYER_ACCOUNT })
+      const byAccount = await one({
+        Timestamp: midMonthHourAgo(6),
+        Quantity: 2,
+        CustomerIdentifier: undefined,
+        CustomerAWSAccountId: BUYER_ACCOUNT,
+      })
       assert.equal(byAccount.Results![0]!.Status, 'Success')
       assert.equal(byAccount.Results![0]!.MeteringRecordId, byId.Results![0]!.MeteringRecordId)
-      assert.deepEqual(byAccount.Results![0]!.UsageRecord, { Timestamp: midMonthHourAgo(6), CustomerAWSAccountId: BUYER_ACCOUNT, Dimension: 'users', Quantity: 2 })
+      assert.deepEqual(byAccount.Results![0]!.UsageRecord, {
+        Timestamp: midMonthHourAgo(6),
+        CustomerAWSAccountId: BUYER_ACCOUNT,
+        Dimension: 'users',
+        Quantity: 2,
+      })
     })
 
     it('returns results in input order with a status for each record', async () => {
-      const records = ['users', 'api_calls'].flatMap((dimension) => [CUSTOMER, 'stranger'].map((customer) => ({
-        Timestamp: midMonthHourAgo(7), CustomerIdentifier: customer, Dimension: dimension, Quantity: 1,
-      })))
+      const records = ['users', 'api_calls'].flatMap((dimension) =>
+        [CUSTOMER, 'stranger'].map((customer) => ({
+          Timestamp: midMonthHourAgo(7),
+          CustomerIdentifier: customer,
+          Dimension: dimension,
+          Quantity: 1,
+        })),
+      )
       const out = await batch({ ProductCode: 'demo-saas', UsageRecords: records })
-      assert.deepEqual(out.Results!.map((r) => [r.UsageRecord!.Dimension, r.UsageRecord!.CustomerIdentifier, r.Status]), [
-        ['users', CUSTOMER, 'Success'], ['users', 'stranger', 'CustomerNotSubscribed'],
-        ['api_calls', CUSTOMER, 'Success'], ['api_calls', 'stranger', 'CustomerNotSubscribed'],
-      ])
+      assert.deepEqual(
+        out.Results!.map((r) => [r.UsageRecord!.Dimension, r.UsageRecord!.CustomerIdentifier, r.Status]),
+        [
+          ['users', CUSTOMER, 'Success'],
+          ['users', 'stranger', 'CustomerNotSubscribed'],
+          ['api_calls', CUSTOMER, 'Success'],
+          ['api_calls', 'stranger', 'CustomerNotSubscribed'],
+        ],
+      )
     })
 
     it('accepts 25 records and answers an empty batch with empty lists', async () => {
-      const records = Array.from({ length: 25 }, (_, i) => ({ Timestamp: midMonthHourAgo(8), CustomerIdentifier: `c-${i}`, Dimension: 'users', Quantity: i }))
+      const records = Array.from({ length: 25 }, (_, i) => ({
+        Timestamp: midMonthHourAgo(8),
+        CustomerIdentifier: `c-${i}`,
+        Dimension: 'users',
+        Quantity: i,
+      }))
       assert.equal((await batch({ ProductCode: 'demo-saas', UsageRecords: records })).Results!.length, 25)
       const empty = await batch({ ProductCode: 'demo-saas', UsageRecords: [] })
       assert.deepEqual([empty.Results, empty.UnprocessedRecords], [[], []])
     })
 
     it('defaults a missing Quantity to 0 and echoes allocations', async () => {
-      const allocations = [
-        { AllocatedUsageQuantity: 0, Tags: [{ Key: 'BusinessUnit', Value: 'IT' }] },
-        { AllocatedUsageQuantity: 0 },
-      ]
+      const allocations = [{ AllocatedUsageQuantity: 0, Tags: [{ Key: 'BusinessUnit', Value: 'IT' }] }, { AllocatedUsageQuantity: 0 }]
       const out = await one({ Timestamp: midMonthHourAgo(9), Quantity: undefined, UsageAllocations: allocations })
       assert.equal(out.Results![0]!.UsageRecord!.Quantity, 0)
       assert.deepEqual(out.Results![0]!.UsageRecord!.UsageAllocations, allocations)
     })
 
     it('meters by LicenseArn and CustomerAWSAccountId without a ProductCode (concurrent agreements)', async () => {
-      const out = await batch({ UsageRecords: [{ Timestamp: midMonthHourAgo(10), CustomerAWSAccountId: BUYER_ACCOUNT, LicenseArn: LICENSE_ARN, Dimension: 'users', Quantity: 4 }] })
+      const out = await batch({
+        UsageRecords: [
+          { Timestamp: midMonthHourAgo(10), CustomerAWSAccountId: BUYER_ACCOUNT, LicenseArn: LICENSE_ARN, Dimension: 'users', Quantity: 4 },
+        ],
+      })
       assert.equal(out.Results![0]!.Status, 'Success')
       assert.equal(out.Results![0]!.UsageRecord!.LicenseArn, LICENSE_ARN)
-      const retry = await batch({ UsageRecords: [{ Timestamp: midMonthHourAgo(10), CustomerAWSAccountId: BUYER_ACCOUNT, LicenseArn: LICENSE_ARN, Dimension: 'users', Quantity: 4 }] })
+      const retry = await batch({
+        UsageRecords: [
+          { Timestamp: midMonthHourAgo(10), CustomerAWSAccountId: BUYER_ACCOUNT, LicenseArn: LICENSE_ARN, Dimension: 'users', Quantity: 4 },
+        ],
+      })
       assert.equal(retry.Results![0]!.MeteringRecordId, out.Results![0]!.MeteringRecordId)
     })
   })
@@ -154,41 +215,103 @@ describe('BatchMeterUsage', () => {
       const sum = await errorOf(() => one({ Quantity: 3, UsageAllocations: [{ AllocatedUsageQuantity: 2 }] }))
       assert.equal(sum.name, 'InvalidUsageAllocationsException')
       assert.equal(sum.message, 'Sum of allocated usage quantities is not equal to the usage quantity (2 != 3).')
-      const same = await errorOf(() => one({ Quantity: 2, UsageAllocations: [
-        { AllocatedUsageQuantity: 1, Tags: [{ Key: 'a', Value: '1' }, { Key: 'b', Value: '2' }] },
-        { AllocatedUsageQuantity: 1, Tags: [{ Key: 'b', Value: '2' }, { Key: 'a', Value: '1' }] },
-      ] }))
+      const same = await errorOf(() =>
+        one({
+          Quantity: 2,
+          UsageAllocations: [
+            {
+              AllocatedUsageQuantity: 1,
+              Tags: [
+                { Key: 'a', Value: '1' },
+                { Key: 'b', Value: '2' },
+              ],
+            },
+            {
+              AllocatedUsageQuantity: 1,
+              Tags: [
+                { Key: 'b', Value: '2' },
+                { Key: 'a', Value: '1' },
+              ],
+            },
+          ],
+        }),
+      )
       assert.equal(same.name, 'InvalidUsageAllocationsException')
       assert.equal(same.message, 'Each UsageAllocation must have a unique set of tags (include no tags).')
-      const many = await errorOf(() => one({ Quantity: 2, UsageAllocations: [
-        { AllocatedUsageQuantity: 1, Tags: ['k1', 'k2', 'k3'].map((Key) => ({ Key, Value: 'v' })) },
-        { AllocatedUsageQuantity: 1, Tags: ['k4', 'k5', 'k6'].map((Key) => ({ Key, Value: 'v' })) },
-      ] }))
+      const many = await errorOf(() =>
+        one({
+          Quantity: 2,
+          UsageAllocations: [
+            { AllocatedUsageQuantity: 1, Tags: ['k1', 'k2', 'k3'].map((Key) => ({ Key, Value: 'v' })) },
+            { AllocatedUsageQuantity: 1, Tags: ['k4', 'k5', 'k6'].map((Key) => ({ Key, Value: 'v' })) },
+          ],
+        }),
+      )
       assert.equal(many.name, 'InvalidTagException')
       assert.equal(many.message, 'The number of tags is greater than 5: the UsageAllocations use 6 distinct tag keys.')
-      const repeated = await errorOf(() => one({ Quantity: 1, UsageAllocations: [
-        { AllocatedUsageQuantity: 1, Tags: [{ Key: 'k', Value: '1' }, { Key: 'k', Value: '2' }] },
-      ] }))
+      const repeated = await errorOf(() =>
+        one({
+          Quantity: 1,
+          UsageAllocations: [
+            {
+              AllocatedUsageQuantity: 1,
+              Tags: [
+                { Key: 'k', Value: '1' },
+                { Key: 'k', Value: '2' },
+              ],
+            },
+          ],
+        }),
+      )
       assert.equal(repeated.name, 'InvalidTagException')
     })
 
     it('refuses more than 25 records with a ValidationException naming usageRecords', async () => {
-      const records = Array.from({ length: 26 }, () => ({ Timestamp: midMonthHourAgo(1), CustomerIdentifier: CUSTOMER, Dimension: 'users' }))
+      const records = Array.from({ length: 26 }, () => ({
+        Timestamp: midMonthHourAgo(1),
+        CustomerIdentifier: CUSTOMER,
+        Dimension: 'users',
+      }))
       const e = await errorOf(() => batch({ ProductCode: 'demo-saas', UsageRecords: records }))
       assert.equal(e.name, 'ValidationException')
-      assert.match(e.message, /^1 validation error detected: Value '.*' at 'usageRecords' failed to satisfy constraint: Member must have length less than or equal to 25$/)
+      assert.match(
+        e.message,
+        /^1 validation error detected: Value '.*' at 'usageRecords' failed to satisfy constraint: Member must have length less than or equal to 25$/,
+      )
     })
 
     it('refuses ProductCode together with LicenseArn, and LicenseArn records that do not fit', async () => {
       const both = await errorOf(() => one({ CustomerIdentifier: undefined, CustomerAWSAccountId: BUYER_ACCOUNT, LicenseArn: LICENSE_ARN }))
       assert.equal(both.name, 'ValidationException')
-      assert.equal(both.message, 'ProductCode and LicenseArn are mutually exclusive: send ProductCode for the request, or LicenseArn in every UsageRecord.')
-      const wrongAccount = await errorOf(() => batch({ UsageRecords: [{ Timestamp: midMonthHourAgo(1), CustomerAWSAccountId: '999999999999', LicenseArn: LICENSE_ARN, Dimension: 'users' }] }))
+      assert.equal(
+        both.message,
+        'ProductCode and LicenseArn are mutually exclusive: send ProductCode for the request, or LicenseArn in every UsageRecord.',
+      )
+      const wrongAccount = await errorOf(() =>
+        batch({
+          UsageRecords: [
+            { Timestamp: midMonthHourAgo(1), CustomerAWSAccountId: '999999999999', LicenseArn: LICENSE_ARN, Dimension: 'users' },
+          ],
+        }),
+      )
       assert.equal(wrongAccount.name, 'InvalidLicenseException')
       assert.equal(wrongAccount.message, `The LicenseArn ${LICENSE_ARN} does not belong to CustomerAWSAccountId 999999999999.`)
-      const unknown = await errorOf(() => batch({ UsageRecords: [{ Timestamp: midMonthHourAgo(1), CustomerAWSAccountId: BUYER_ACCOUNT, LicenseArn: 'arn:aws:license-manager::222222222222:license/l-nope', Dimension: 'users' }] }))
+      const unknown = await errorOf(() =>
+        batch({
+          UsageRecords: [
+            {
+              Timestamp: midMonthHourAgo(1),
+              CustomerAWSAccountId: BUYER_ACCOUNT,
+              LicenseArn: 'arn:aws:license-manager::222222222222:license/l-nope',
+              Dimension: 'users',
+            },
+          ],
+        }),
+      )
       assert.equal(unknown.name, 'InvalidLicenseException')
-      const noProduct = await errorOf(() => batch({ UsageRecords: [{ Timestamp: midMonthHourAgo(1), CustomerIdentifier: CUSTOMER, Dimension: 'users' }] }))
+      const noProduct = await errorOf(() =>
+        batch({ UsageRecords: [{ Timestamp: midMonthHourAgo(1), CustomerIdentifier: CUSTOMER, Dimension: 'users' }] }),
+      )
       assert.equal(noProduct.name, 'ValidationException')
       assert.equal(noProduct.message, 'ProductCode is required unless every UsageRecord carries a LicenseArn.')
     })
@@ -206,8 +329,12 @@ describe('BatchMeterUsage time window (clock pinned)', () => {
   const NOW = Date.UTC(2026, 11, 1, 5, 59)
   let meterd: TestMeterd
   let seller: MarketplaceMeteringClient
-  const at = (ms: number, quantity = 1, customer = CUSTOMER) =>
-    ({ Timestamp: new Date(ms), CustomerIdentifier: customer, Dimension: 'users', Quantity: quantity })
+  const at = (ms: number, quantity = 1, customer = CUSTOMER) => ({
+    Timestamp: new Date(ms),
+    CustomerIdentifier: customer,
+    Dimension: 'users',
+    Quantity: quantity,
+  })
 
   before(async () => {
     meterd = await startMeterd({ nowMs: NOW })
@@ -218,14 +345,21 @@ describe('BatchMeterUsage time window (clock pinned)', () => {
   it('accepts a record just under 24 hours old and refuses one exactly 24 hours old', async () => {
     const ok = await seller.send(new BatchMeterUsageCommand({ ProductCode: 'demo-saas', UsageRecords: [at(NOW - 24 * 3600_000 + 1000)] }))
     assert.equal(ok.Results![0]!.Status, 'Success')
-    const e = await errorOf(() => seller.send(new BatchMeterUsageCommand({ ProductCode: 'demo-saas', UsageRecords: [at(NOW - 24 * 3600_000)] })))
+    const e = await errorOf(() =>
+      seller.send(new BatchMeterUsageCommand({ ProductCode: 'demo-saas', UsageRecords: [at(NOW - 24 * 3600_000)] })),
+    )
     assert.equal(e.name, 'TimestampOutOfBoundsException')
-    assert.match(e.message, /^The timestamp value passed in the UsageRecord is out of allowed range: 2026-11-30T05:59:00.000Z is 24 hours or more in the past\./)
+    assert.match(
+      e.message,
+      /^The timestamp value passed in the UsageRecord is out of allowed range: 2026-11-30T05:59:00.000Z is 24 hours or more in the past\./,
+    )
   })
 
   it('refuses the whole batch when one record is out of the window, storing none of it', async () => {
     const good = at(NOW - 3600_000, 5, 'batch-atomicity')
-    const e = await errorOf(() => seller.send(new BatchMeterUsageCommand({ ProductCode: 'demo-saas', UsageRecords: [good, at(NOW + 3600_000)] })))
+    const e = await errorOf(() =>
+      seller.send(new BatchMeterUsageCommand({ ProductCode: 'demo-saas', UsageRecords: [good, at(NOW + 3600_000)] })),
+    )
     assert.equal(e.name, 'TimestampOutOfBoundsException')
     // Had the good record been stored, another quantity for its slot would be a DuplicateRecord.
     const after = await seller.send(new BatchMeterUsageCommand({ ProductCode: 'demo-saas', UsageRecords: [{ ...good, Quantity: 6 }] }))
@@ -235,9 +369,13 @@ describe('BatchMeterUsage time window (clock pinned)', () => {
   })
 
   it('accepts future timestamps within 15 minutes only', async () => {
-    const ok = await seller.send(new BatchMeterUsageCommand({ ProductCode: 'demo-saas', UsageRecords: [at(NOW + 15 * 60_000, 1, 'future')] }))
+    const ok = await seller.send(
+      new BatchMeterUsageCommand({ ProductCode: 'demo-saas', UsageRecords: [at(NOW + 15 * 60_000, 1, 'future')] }),
+    )
     assert.equal(ok.Results![0]!.Status, 'CustomerNotSubscribed')
-    const e = await errorOf(() => seller.send(new BatchMeterUsageCommand({ ProductCode: 'demo-saas', UsageRecords: [at(NOW + 15 * 60_000 + 1000)] })))
+    const e = await errorOf(() =>
+      seller.send(new BatchMeterUsageCommand({ ProductCode: 'demo-saas', UsageRecords: [at(NOW + 15 * 60_000 + 1000)] })),
+    )
     assert.equal(e.name, 'TimestampOutOfBoundsException')
   })
 })
@@ -252,14 +390,24 @@ describe('BatchMeterUsage month-end grace (clock pinned after 06:00 UTC on the 1
 
   it('refuses usage of the closed month although it is less than 24 hours old', async () => {
     const seller = meterd.client()
-    const e = await errorOf(() => seller.send(new BatchMeterUsageCommand({
-      ProductCode: 'demo-saas', UsageRecords: [{ Timestamp: new Date(Date.UTC(2026, 10, 30, 23, 0)), CustomerIdentifier: CUSTOMER, Dimension: 'users', Quantity: 1 }],
-    })))
+    const e = await errorOf(() =>
+      seller.send(
+        new BatchMeterUsageCommand({
+          ProductCode: 'demo-saas',
+          UsageRecords: [
+            { Timestamp: new Date(Date.UTC(2026, 10, 30, 23, 0)), CustomerIdentifier: CUSTOMER, Dimension: 'users', Quantity: 1 },
+          ],
+        }),
+      ),
+    )
     assert.equal(e.name, 'TimestampOutOfBoundsException')
     assert.match(e.message, /belongs to a billing month that closed at 2026-12-01T06:00:00.000Z/)
-    const december = await seller.send(new BatchMeterUsageCommand({
-      ProductCode: 'demo-saas', UsageRecords: [{ Timestamp: new Date(Date.UTC(2026, 11, 1, 0, 0)), CustomerIdentifier: CUSTOMER, Dimension: 'users', Quantity: 1 }],
-    }))
+    const december = await seller.send(
+      new BatchMeterUsageCommand({
+        ProductCode: 'demo-saas',
+        UsageRecords: [{ Timestamp: new Date(Date.UTC(2026, 11, 1, 0, 0)), CustomerIdentifier: CUSTOMER, Dimension: 'users', Quantity: 1 }],
+      }),
+    )
     assert.equal(december.Results![0]!.Status, 'Success')
   })
 })

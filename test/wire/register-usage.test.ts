@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import {
-  type MarketplaceMeteringClient, RegisterUsageCommand, type RegisterUsageCommandInput, type RegisterUsageCommandOutput,
+  type MarketplaceMeteringClient,
+  RegisterUsageCommand,
+  type RegisterUsageCommandInput,
+  type RegisterUsageCommandOutput,
 } from '@aws-sdk/client-marketplace-metering'
 import { compactVerify, createRemoteJWKSet, decodeProtectedHeader, importJWK, importSPKI, type JWK, jwtVerify } from 'jose'
 import { DEMO_LICENSE_ARN, DEMO_WORLD } from '../../src/catalog/demo-world.js'
@@ -23,20 +26,31 @@ const STRANGER = { accessKeyId: 'AKIASTRANGERBUYER001', secretAccessKey: 'strang
 const WORLD: WorldInput = {
   ...DEMO_WORLD,
   accounts: [
-    ...DEMO_WORLD.accounts!.map((a) => a.id !== '222222222222' ? a : {
-      ...a,
-      credentials: [
-        ...a.credentials!,
-        { ...TASK_2, region: 'us-east-1', resourceId: 'task-2', platform: 'ecs' as const },
-        { ...EC2, region: 'us-east-1', resourceId: 'i-0ec2', platform: 'ec2' as const },
-      ],
-    }),
+    ...DEMO_WORLD.accounts!.map((a) =>
+      a.id !== '222222222222'
+        ? a
+        : {
+            ...a,
+            credentials: [
+              ...a.credentials!,
+              { ...TASK_2, region: 'us-east-1', resourceId: 'task-2', platform: 'ecs' as const },
+              { ...EC2, region: 'us-east-1', resourceId: 'i-0ec2', platform: 'ec2' as const },
+            ],
+          },
+    ),
     { id: '555555555555', credentials: [{ ...STRANGER, region: 'us-east-1', resourceId: 'task-stranger', platform: 'eks' as const }] },
   ],
 }
 
 const register = (client: MarketplaceMeteringClient, input: Partial<RegisterUsageCommandInput> = {}): Promise<RegisterUsageCommandOutput> =>
-  client.send(new RegisterUsageCommand({ ProductCode: 'demo-container', PublicKeyVersion: 1, Nonce: 'nonce-0001', ...input } as RegisterUsageCommandInput))
+  client.send(
+    new RegisterUsageCommand({
+      ProductCode: 'demo-container',
+      PublicKeyVersion: 1,
+      Nonce: 'nonce-0001',
+      ...input,
+    } as RegisterUsageCommandInput),
+  )
 
 const fetchPem = async (meterd: TestMeterd, version: number): Promise<string> => {
   const response = await fetch(`${meterd.url}/keys/${version}.pem`)
@@ -69,7 +83,10 @@ describe('RegisterUsage signature (clock pinned)', () => {
     const { protectedHeader, payload } = await compactVerify(out.Signature!, key, { algorithms: ['PS256'] })
     assert.deepEqual(protectedHeader, { alg: 'PS256', typ: 'JWT' })
     assert.deepEqual(JSON.parse(new TextDecoder().decode(payload)), {
-      productCode: 'demo-container', publicKeyVersion: 1, nonce: 'nonce-0001', iat: NOW_S,
+      productCode: 'demo-container',
+      publicKeyVersion: 1,
+      nonce: 'nonce-0001',
+      iat: NOW_S,
     })
   })
 
@@ -93,7 +110,7 @@ describe('RegisterUsage signature (clock pinned)', () => {
     const viaRemote = await jwtVerify(out.Signature!, remote, { algorithms: ['PS256'] })
     assert.equal(viaRemote.payload.nonce, 'jwks-nonce')
 
-    const jwks = await (await fetch(`${meterd.url}/keys/jwks.json`)).json() as { keys: JWK[] }
+    const jwks = (await (await fetch(`${meterd.url}/keys/jwks.json`)).json()) as { keys: JWK[] }
     const entry = jwks.keys.find((k) => k.kid === '1')
     assert.ok(entry, 'JWKS has kid "1"')
     const viaJwk = await compactVerify(out.Signature!, await importJWK(entry, 'PS256'))
@@ -105,11 +122,14 @@ describe('RegisterUsage signature (clock pinned)', () => {
     const key = await importSPKI(await fetchPem(meterd, 1), 'PS256')
     const { payload } = await compactVerify(out.Signature!, key)
     assert.deepEqual(JSON.parse(new TextDecoder().decode(payload)), {
-      productCode: 'demo-container', publicKeyVersion: 1, nonce: '', iat: NOW_S,
+      productCode: 'demo-container',
+      publicKeyVersion: 1,
+      nonce: '',
+      iat: NOW_S,
     })
   })
 
-  it('issues iat from meterd\'s clock: ten minutes later the claim moved by 600 seconds', async () => {
+  it("issues iat from meterd's clock: ten minutes later the claim moved by 600 seconds", async () => {
     meterd.clock!.advance(10 * MINUTE)
     const out = await register(buyer, { Nonce: 'later' })
     assert.equal((payloadOf(out.Signature!) as { iat: number }).iat, NOW_S + 600)
@@ -119,10 +139,13 @@ describe('RegisterUsage signature (clock pinned)', () => {
     meterd.clock!.set(NOW + 20 * MINUTE)
     const rotated = await meterd.admin('POST', '/keys/rotate')
     assert.equal(rotated.status, 201)
-    assert.deepEqual(rotated.body.keys.map((k: { version: number; expiresAt: string | null }) => [k.version, k.expiresAt]), [
-      [1, new Date(NOW + 20 * MINUTE).toISOString()],
-      [2, null],
-    ])
+    assert.deepEqual(
+      rotated.body.keys.map((k: { version: number; expiresAt: string | null }) => [k.version, k.expiresAt]),
+      [
+        [1, new Date(NOW + 20 * MINUTE).toISOString()],
+        [2, null],
+      ],
+    )
     const listed = await meterd.admin('GET', '/keys')
     assert.equal(listed.status, 200)
     assert.deepEqual(listed.body, rotated.body)
@@ -147,7 +170,10 @@ describe('RegisterUsage signature (clock pinned)', () => {
     assert.equal(out.PublicKeyRotationTimestamp.getTime(), NOW + 20 * MINUTE)
     const { payload } = await compactVerify(out.Signature!, await importSPKI(await fetchPem(meterd, 1), 'PS256'))
     assert.deepEqual(JSON.parse(new TextDecoder().decode(payload)), {
-      productCode: 'demo-container', publicKeyVersion: 1, nonce: 'after-rotation', iat: Math.floor((NOW + 30 * MINUTE) / 1000),
+      productCode: 'demo-container',
+      publicKeyVersion: 1,
+      nonce: 'after-rotation',
+      iat: Math.floor((NOW + 30 * MINUTE) / 1000),
     })
   })
 
@@ -163,8 +189,14 @@ describe('RegisterUsage signature (clock pinned)', () => {
   })
 
   it('publishes both versions in the JWKS after the rotation', async () => {
-    const jwks = await (await fetch(`${meterd.url}/keys/jwks.json`)).json() as { keys: JWK[] }
-    assert.deepEqual(jwks.keys.map((k) => [k.kid, k.alg, k.kty]), [['1', 'PS256', 'RSA'], ['2', 'PS256', 'RSA']])
+    const jwks = (await (await fetch(`${meterd.url}/keys/jwks.json`)).json()) as { keys: JWK[] }
+    assert.deepEqual(
+      jwks.keys.map((k) => [k.kid, k.alg, k.kty]),
+      [
+        ['1', 'PS256', 'RSA'],
+        ['2', 'PS256', 'RSA'],
+      ],
+    )
   })
 
   it('answers InvalidPublicKeyVersionException for a version that does not exist', async () => {
@@ -177,7 +209,10 @@ describe('RegisterUsage signature (clock pinned)', () => {
   it('answers ValidationException for PublicKeyVersion 0 (VersionInteger has min 1)', async () => {
     const e = await errorOf(() => register(buyer, { PublicKeyVersion: 0 }))
     assert.equal(e.name, 'ValidationException')
-    assert.equal(e.message, "1 validation error detected: Value '0' at 'publicKeyVersion' failed to satisfy constraint: Member must have value greater than or equal to 1")
+    assert.equal(
+      e.message,
+      "1 validation error detected: Value '0' at 'publicKeyVersion' failed to satisfy constraint: Member must have value greater than or equal to 1",
+    )
   })
 })
 
@@ -206,7 +241,10 @@ describe('RegisterUsage errors', () => {
   it('answers PlatformNotSupportedException to an EC2 instance', async () => {
     const e = await errorOf(() => register(meterd.client(EC2)))
     assert.equal(e.name, 'PlatformNotSupportedException')
-    assert.equal(e.message, 'AWS Marketplace does not support metering usage from the underlying platform (ec2). Currently, Amazon ECS, Amazon EKS, and Fargate are supported.')
+    assert.equal(
+      e.message,
+      'AWS Marketplace does not support metering usage from the underlying platform (ec2). Currently, Amazon ECS, Amazon EKS, and Fargate are supported.',
+    )
   })
 
   it('answers CustomerNotEntitledException to a buyer account without a license', async () => {
@@ -255,7 +293,10 @@ describe('RegisterUsage entitlement is checked on the first call per resource on
     meterd.clock!.advance(5 * MINUTE)
     const again = await register(buyer, { Nonce: 'second' })
     assert.deepEqual(payloadOf(again.Signature!), {
-      productCode: 'demo-container', publicKeyVersion: 1, nonce: 'second', iat: Math.floor((NOW + 10 * MINUTE) / 1000),
+      productCode: 'demo-container',
+      publicKeyVersion: 1,
+      nonce: 'second',
+      iat: Math.floor((NOW + 10 * MINUTE) / 1000),
     })
 
     const e = await errorOf(() => register(meterd.client(TASK_2), { Nonce: 'new-task' }))

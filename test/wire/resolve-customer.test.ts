@@ -2,7 +2,11 @@ import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { after, before, describe, it } from 'node:test'
 import {
-  BatchMeterUsageCommand, type BatchMeterUsageCommandOutput, type MarketplaceMeteringClient, ResolveCustomerCommand, type UsageRecord,
+  BatchMeterUsageCommand,
+  type BatchMeterUsageCommandOutput,
+  type MarketplaceMeteringClient,
+  ResolveCustomerCommand,
+  type UsageRecord,
 } from '@aws-sdk/client-marketplace-metering'
 import { DEMO_WORLD } from '../../src/catalog/demo-world.js'
 import type { WorldInput } from '../../src/catalog/world.js'
@@ -14,13 +18,17 @@ const HOUR = 3_600_000
 const NEW_BUYER = '333333333333'
 const LICENSE_ARN = /^arn:aws:license-manager::333333333333:license\/l-[0-9a-f]{32}$/
 const INVALID_TOKEN = 'Registration token is invalid.'
-const EXPIRED_TOKEN = 'The submitted registration token has expired. This can happen if the buyer\'s browser takes too long to redirect to your page, the buyer has resubmitted the registration token, or your application has held on to the registration token for too long.'
+const EXPIRED_TOKEN =
+  "The submitted registration token has expired. This can happen if the buyer's browser takes too long to redirect to your page, the buyer has resubmitted the registration token, or your application has held on to the registration token for too long."
 
 const OTHER_SELLER = { accessKeyId: 'AKIAOTHERSELLER00001', secretAccessKey: 'other-seller' }
 
 const WORLD: WorldInput = {
   ...DEMO_WORLD,
-  accounts: [...DEMO_WORLD.accounts!, { id: '444444444444', name: 'other seller', credentials: [{ ...OTHER_SELLER, region: 'us-east-1' }] }],
+  accounts: [
+    ...DEMO_WORLD.accounts!,
+    { id: '444444444444', name: 'other seller', credentials: [{ ...OTHER_SELLER, region: 'us-east-1' }] },
+  ],
   products: [
     ...DEMO_WORLD.products!,
     { code: 'legacy-saas', type: 'saas', seller: '111111111111', dimensions: ['users'], integration: 'legacy' },
@@ -43,7 +51,8 @@ async function subscribe(meterd: TestMeterd, productCode: string, accountId: str
   return body
 }
 
-const resolve = (client: MarketplaceMeteringClient, RegistrationToken: string) => client.send(new ResolveCustomerCommand({ RegistrationToken }))
+const resolve = (client: MarketplaceMeteringClient, RegistrationToken: string) =>
+  client.send(new ResolveCustomerCommand({ RegistrationToken }))
 
 /** The output without the SDK's $metadata, to compare members exactly. */
 const members = (output: object): Record<string, unknown> => {
@@ -81,11 +90,14 @@ describe('ResolveCustomer', () => {
     assert.deepEqual(members(second), { CustomerAWSAccountId: '333333333334', ProductCode: 'demo-saas', LicenseArn: sub.licenseArn })
   })
 
-  it('returns CustomerIdentifier, equal to the admin\'s customerIdentifier, for a legacy integration', async () => {
+  it("returns CustomerIdentifier, equal to the admin's customerIdentifier, for a legacy integration", async () => {
     const sub = await subscribe(meterd, 'legacy-saas', NEW_BUYER)
     const out = await resolve(seller, sub.registrationToken)
     assert.deepEqual(members(out), {
-      CustomerIdentifier: sub.customerIdentifier, CustomerAWSAccountId: NEW_BUYER, ProductCode: 'legacy-saas', LicenseArn: sub.licenseArn,
+      CustomerIdentifier: sub.customerIdentifier,
+      CustomerAWSAccountId: NEW_BUYER,
+      ProductCode: 'legacy-saas',
+      LicenseArn: sub.licenseArn,
     })
   })
 
@@ -122,7 +134,10 @@ describe('ResolveCustomer', () => {
   it('answers ValidationException to an empty token', async () => {
     const e = await errorOf(() => resolve(seller, ''))
     assert.equal(e.name, 'ValidationException')
-    assert.equal(e.message, "1 validation error detected: Value '' at 'registrationToken' failed to satisfy constraint: Member must satisfy regular expression pattern: ^[\\s\\S]+$")
+    assert.equal(
+      e.message,
+      "1 validation error detected: Value '' at 'registrationToken' failed to satisfy constraint: Member must satisfy regular expression pattern: ^[\\s\\S]+$",
+    )
   })
 
   it('keeps tokens across a restart: a new client resolves a token minted before it', async () => {
@@ -182,7 +197,9 @@ describe('ResolveCustomer token TTL (clock pinned)', () => {
     assert.equal(second.licenseArn, first.licenseArn)
     assert.equal((await errorOf(() => resolve(seller, first.registrationToken))).name, 'ExpiredTokenException')
     assert.deepEqual(members(await resolve(seller, second.registrationToken)), {
-      CustomerAWSAccountId: '333333333340', ProductCode: 'demo-saas', LicenseArn: first.licenseArn,
+      CustomerAWSAccountId: '333333333340',
+      ProductCode: 'demo-saas',
+      LicenseArn: first.licenseArn,
     })
   })
 })
@@ -193,12 +210,19 @@ describe('Subscribing makes BatchMeterUsage bill the new customer (clock pinned)
   let seller: MarketplaceMeteringClient
   let licenseArn: string
   const at = (offsetMs: number) => new Date(T + offsetMs)
-  const byAccount = (Timestamp: Date, Dimension = 'users'): Promise<BatchMeterUsageCommandOutput> => seller.send(new BatchMeterUsageCommand({
-    ProductCode: 'demo-saas', UsageRecords: [{ Timestamp, CustomerAWSAccountId: NEW_BUYER, Dimension, Quantity: 2 }],
-  }))
-  const byLicense = (Timestamp: Date, Dimension = 'api_calls'): Promise<BatchMeterUsageCommandOutput> => seller.send(new BatchMeterUsageCommand({
-    UsageRecords: [{ Timestamp, CustomerAWSAccountId: NEW_BUYER, LicenseArn: licenseArn, Dimension, Quantity: 3 } as UsageRecord],
-  }))
+  const byAccount = (Timestamp: Date, Dimension = 'users'): Promise<BatchMeterUsageCommandOutput> =>
+    seller.send(
+      new BatchMeterUsageCommand({
+        ProductCode: 'demo-saas',
+        UsageRecords: [{ Timestamp, CustomerAWSAccountId: NEW_BUYER, Dimension, Quantity: 2 }],
+      }),
+    )
+  const byLicense = (Timestamp: Date, Dimension = 'api_calls'): Promise<BatchMeterUsageCommandOutput> =>
+    seller.send(
+      new BatchMeterUsageCommand({
+        UsageRecords: [{ Timestamp, CustomerAWSAccountId: NEW_BUYER, LicenseArn: licenseArn, Dimension, Quantity: 3 } as UsageRecord],
+      }),
+    )
   const status = (out: BatchMeterUsageCommandOutput) => out.Results!.map((r) => r.Status)
 
   before(async () => {
@@ -217,7 +241,12 @@ describe('Subscribing makes BatchMeterUsage bill the new customer (clock pinned)
     meterd.clock!.set(T + 30 * MINUTE)
     const viaAccount = await byAccount(at(10 * MINUTE))
     assert.deepEqual(status(viaAccount), ['Success'])
-    assert.deepEqual(viaAccount.Results![0]!.UsageRecord, { Timestamp: at(10 * MINUTE), CustomerAWSAccountId: NEW_BUYER, Dimension: 'users', Quantity: 2 })
+    assert.deepEqual(viaAccount.Results![0]!.UsageRecord, {
+      Timestamp: at(10 * MINUTE),
+      CustomerAWSAccountId: NEW_BUYER,
+      Dimension: 'users',
+      Quantity: 2,
+    })
     const viaLicense = await byLicense(at(15 * MINUTE))
     assert.deepEqual(status(viaLicense), ['Success'])
     assert.equal(viaLicense.Results![0]!.UsageRecord!.LicenseArn, licenseArn)

@@ -30,37 +30,64 @@ const toQuery = (f: z.output<typeof AuditFilter>): AuditQuery => ({
 })
 
 const AUDIT_COLUMNS = [
-  'eventId', 'eventTime', 'eventName', 'userIdentity', 'sourceIPAddress', 'userAgent', 'requestID', 'requestParameters',
-  'responseElements', 'httpStatus', 'errorCode', 'errorMessage', 'injectedFault', 'durationMs',
+  'eventId',
+  'eventTime',
+  'eventName',
+  'userIdentity',
+  'sourceIPAddress',
+  'userAgent',
+  'requestID',
+  'requestParameters',
+  'responseElements',
+  'httpStatus',
+  'errorCode',
+  'errorMessage',
+  'injectedFault',
+  'durationMs',
 ] as const
 
 /** The audit trail of every AWS API call, queried and exported like the ledger. */
 export function auditRoutes(app: FastifyInstance, book: RouteBook, deps: { ledger: Ledger; retentionMs: number }): void {
-  book.add(app, {
-    method: 'GET', url: '/audit', tag: 'audit', summary: 'List AWS API calls (accepted or refused), oldest first',
-    query: AuditFilter.extend({ limit: Limit, cursor: AuditCursorParam.optional() }),
-  }, async ({ query: { limit, cursor, ...filter } }) => {
-    const events = await deps.ledger.listAuditEvents(toQuery(filter), cursor, limit)
-    const last = events.at(-1)
-    return {
-      events: events.map(auditView),
-      nextCursor: last && events.length === limit ? encodeCursor({ timeMs: last.timeMs, eventId: last.eventId }) : null,
-      retentionDays: deps.retentionMs / 86_400_000,
-    }
-  })
+  book.add(
+    app,
+    {
+      method: 'GET',
+      url: '/audit',
+      tag: 'audit',
+      summary: 'List AWS API calls (accepted or refused), oldest first',
+      query: AuditFilter.extend({ limit: Limit, cursor: AuditCursorParam.optional() }),
+    },
+    async ({ query: { limit, cursor, ...filter } }) => {
+      const events = await deps.ledger.listAuditEvents(toQuery(filter), cursor, limit)
+      const last = events.at(-1)
+      return {
+        events: events.map(auditView),
+        nextCursor: last && events.length === limit ? encodeCursor({ timeMs: last.timeMs, eventId: last.eventId }) : null,
+        retentionDays: deps.retentionMs / 86_400_000,
+      }
+    },
+  )
 
-  book.add(app, {
-    method: 'GET', url: '/audit/export', tag: 'audit', summary: 'Export audit events as CSV or NDJSON (streamed)',
-    query: AuditFilter.extend({ format: Format }), produces: 'text/csv',
-  }, async ({ query: { format, ...filter }, reply }) => {
-    const query = toQuery(filter)
-    let after: { timeMs: number; eventId: string } | undefined
-    const stream = exportStream(format, AUDIT_COLUMNS, async () => {
-      const page = await deps.ledger.listAuditEvents(query, after, 1000)
-      const last = page.at(-1)
-      if (last) after = { timeMs: last.timeMs, eventId: last.eventId }
-      return page.map(auditView)
-    })
-    return reply.type(format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson').send(stream)
-  })
+  book.add(
+    app,
+    {
+      method: 'GET',
+      url: '/audit/export',
+      tag: 'audit',
+      summary: 'Export audit events as CSV or NDJSON (streamed)',
+      query: AuditFilter.extend({ format: Format }),
+      produces: 'text/csv',
+    },
+    async ({ query: { format, ...filter }, reply }) => {
+      const query = toQuery(filter)
+      let after: { timeMs: number; eventId: string } | undefined
+      const stream = exportStream(format, AUDIT_COLUMNS, async () => {
+        const page = await deps.ledger.listAuditEvents(query, after, 1000)
+        const last = page.at(-1)
+        if (last) after = { timeMs: last.timeMs, eventId: last.eventId }
+        return page.map(auditView)
+      })
+      return reply.type(format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson').send(stream)
+    },
+  )
 }

@@ -25,41 +25,90 @@ const By = z.union([z.number(), z.string()]).transform((value, ctx) => {
 })
 
 /** The controls a seller tests with: the virtual clock, fault rules and request quotas. */
-export function controlRoutes(app: FastifyInstance, book: RouteBook, deps: { clock: VirtualClock; faults: FaultRules; quotas: Quotas }): void {
+export function controlRoutes(
+  app: FastifyInstance,
+  book: RouteBook,
+  deps: { clock: VirtualClock; faults: FaultRules; quotas: Quotas },
+): void {
   const { clock, faults, quotas } = deps
   book.add(app, { method: 'GET', url: '/clock', tag: 'clock', summary: "meterd's metering clock" }, async () => clock.view())
-  book.add(app, {
-    method: 'POST', url: '/clock/freeze', tag: 'clock', summary: 'Stop the metering clock (at `at`, default now)',
-    body: z.strictObject({ at: At.optional() }),
-  }, async ({ body }) => clock.freeze(body.at))
-  book.add(app, {
-    method: 'POST', url: '/clock/set', tag: 'clock', summary: 'Jump to `at`; a frozen clock stays frozen',
-    body: z.strictObject({ at: At }),
-  }, async ({ body }) => clock.set(body.at))
-  book.add(app, {
-    method: 'POST', url: '/clock/advance', tag: 'clock', summary: 'Move the metering clock by `by` (e.g. "2h", "-30m", or seconds)',
-    body: z.strictObject({ by: By }),
-  }, async ({ body }) => clock.advance(body.by))
-  book.add(app, { method: 'POST', url: '/clock/resume', tag: 'clock', summary: 'Let a frozen clock run on from where it stands' },
-    async () => clock.resume())
+  book.add(
+    app,
+    {
+      method: 'POST',
+      url: '/clock/freeze',
+      tag: 'clock',
+      summary: 'Stop the metering clock (at `at`, default now)',
+      body: z.strictObject({ at: At.optional() }),
+    },
+    async ({ body }) => clock.freeze(body.at),
+  )
+  book.add(
+    app,
+    {
+      method: 'POST',
+      url: '/clock/set',
+      tag: 'clock',
+      summary: 'Jump to `at`; a frozen clock stays frozen',
+      body: z.strictObject({ at: At }),
+    },
+    async ({ body }) => clock.set(body.at),
+  )
+  book.add(
+    app,
+    {
+      method: 'POST',
+      url: '/clock/advance',
+      tag: 'clock',
+      summary: 'Move the metering clock by `by` (e.g. "2h", "-30m", or seconds)',
+      body: z.strictObject({ by: By }),
+    },
+    async ({ body }) => clock.advance(body.by),
+  )
+  book.add(
+    app,
+    { method: 'POST', url: '/clock/resume', tag: 'clock', summary: 'Let a frozen clock run on from where it stands' },
+    async () => clock.resume(),
+  )
   book.add(app, { method: 'POST', url: '/clock/reset', tag: 'clock', summary: 'Back to real time' }, async () => clock.reset())
 
-  book.add(app, { method: 'GET', url: '/faults', tag: 'faults', summary: 'Active fault rules' }, async () => ({ rules: await faults.list() }))
-  book.add(app, {
-    method: 'POST', url: '/faults', tag: 'faults', status: 201,
-    summary: 'Add a fault rule: an error, unprocessed records and/or latency, by probability, for the next N calls or for a time span',
-    body: FaultRuleInput,
-  }, async ({ body }) => faults.add(body))
+  book.add(app, { method: 'GET', url: '/faults', tag: 'faults', summary: 'Active fault rules' }, async () => ({
+    rules: await faults.list(),
+  }))
+  book.add(
+    app,
+    {
+      method: 'POST',
+      url: '/faults',
+      tag: 'faults',
+      status: 201,
+      summary: 'Add a fault rule: an error, unprocessed records and/or latency, by probability, for the next N calls or for a time span',
+      body: FaultRuleInput,
+    },
+    async ({ body }) => faults.add(body),
+  )
   book.add(app, { method: 'DELETE', url: '/faults/:id', tag: 'faults', summary: 'Remove one fault rule' }, async ({ params }) => {
     if (!(await faults.remove(params.id!))) throw new AdminError(404, 'NotFound', `no fault rule ${params.id}`)
     return { removed: params.id }
   })
-  book.add(app, { method: 'DELETE', url: '/faults', tag: 'faults', summary: 'Remove every fault rule' }, async () => ({ removed: await faults.clear() }))
+  book.add(app, { method: 'DELETE', url: '/faults', tag: 'faults', summary: 'Remove every fault rule' }, async () => ({
+    removed: await faults.clear(),
+  }))
 
-  book.add(app, { method: 'GET', url: '/quotas', tag: 'quotas', summary: 'Request quotas (token buckets per account, Region and operation)' },
-    async () => quotas.settings())
-  book.add(app, {
-    method: 'PUT', url: '/quotas', tag: 'quotas', summary: 'Switch quotas on or off and set rates (requests per second)',
-    body: QuotaSettings,
-  }, async ({ body }) => quotas.update(body))
+  book.add(
+    app,
+    { method: 'GET', url: '/quotas', tag: 'quotas', summary: 'Request quotas (token buckets per account, Region and operation)' },
+    async () => quotas.settings(),
+  )
+  book.add(
+    app,
+    {
+      method: 'PUT',
+      url: '/quotas',
+      tag: 'quotas',
+      summary: 'Switch quotas on or off and set rates (requests per second)',
+      body: QuotaSettings,
+    },
+    async ({ body }) => quotas.update(body),
+  )
 }

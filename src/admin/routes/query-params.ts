@@ -13,14 +13,15 @@ export const Instant = z.string().transform((text, ctx) => {
 export const Limit = z.coerce.number().int().min(1).max(1000).default(100)
 export const Format = z.enum(['csv', 'ndjson']).default('ndjson')
 
-const cursor = <T extends z.ZodType>(shape: T) => z.string().transform((text, ctx) => {
-  try {
-    return shape.parse(JSON.parse(Buffer.from(text, 'base64url').toString('utf8'))) as z.output<T>
-  } catch {
-    ctx.addIssue({ code: 'custom', message: 'is not a cursor this API returned' })
-    return z.NEVER
-  }
-})
+const cursor = <T extends z.ZodType>(shape: T) =>
+  z.string().transform((text, ctx) => {
+    try {
+      return shape.parse(JSON.parse(Buffer.from(text, 'base64url').toString('utf8'))) as z.output<T>
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'is not a cursor this API returned' })
+      return z.NEVER
+    }
+  })
 
 export const encodeCursor = (value: unknown): string => Buffer.from(JSON.stringify(value)).toString('base64url')
 

@@ -82,10 +82,11 @@ export async function createPostgresLedger(options: PostgresLedgerOptions): Prom
   // Each merged usage write is one transaction: its request count is the commit's group size.
   // Groups of at most 500 records keep several backends busy at once; one large group left
   // PostgreSQL working on one core while the next group waited.
-  const batched = createUsageBatcher(
-    (commands, isReplay) => inTransaction((s) => recordUsage(s, commands, isReplay)),
-    { maxInFlight: Math.max(2, (options.poolSize ?? 10) - 2), maxRecords: 500, ...(options.onCommit ? { onWrite: options.onCommit } : {}) },
-  )
+  const batched = createUsageBatcher((commands, isReplay) => inTransaction((s) => recordUsage(s, commands, isReplay)), {
+    maxInFlight: Math.max(2, (options.poolSize ?? 10) - 2),
+    maxRecords: 500,
+    ...(options.onCommit ? { onWrite: options.onCommit } : {}),
+  })
   return { ...ledger, recordUsage: batched }
 }
 
@@ -94,7 +95,9 @@ async function migrate(db: Kysely<LedgerDatabase>, schema: string): Promise<void
   if (!error) return
   const message = error instanceof Error ? error.message : String(error)
   if (/corrupted migrations|missing/i.test(message)) {
-    throw new StoreError(`the database schema is at a version this meterd does not know (${message}); run a newer meterd or point --store at another database`)
+    throw new StoreError(
+      `the database schema is at a version this meterd does not know (${message}); run a newer meterd or point --store at another database`,
+    )
   }
   const failed = results?.find((r) => r.status === 'Error')?.migrationName
   throw new StoreError(`ledger migration ${failed ?? ''} failed: ${message}`)

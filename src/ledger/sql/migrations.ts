@@ -8,7 +8,8 @@ import type { Kysely, Migration, MigrationProvider } from 'kysely'
 const MIGRATIONS: Record<string, Migration> = {
   '0001_usage_ledger': {
     async up(db: Kysely<any>) {
-      await db.schema.createTable('usage_records')
+      await db.schema
+        .createTable('usage_records')
         .addColumn('metering_record_id', 'text', (c) => c.primaryKey())
         .addColumn('dedup_key', 'text', (c) => c.notNull().unique())
         .addColumn('operation', 'text', (c) => c.notNull())
@@ -30,7 +31,8 @@ const MIGRATIONS: Record<string, Migration> = {
         .execute()
       await db.schema.createIndex('usage_records_product_hour').on('usage_records').columns(['product_code', 'hour_ms']).execute()
       await db.schema.createIndex('usage_records_received').on('usage_records').columns(['received_at_ms', 'metering_record_id']).execute()
-      await db.schema.createTable('client_tokens')
+      await db.schema
+        .createTable('client_tokens')
         .addColumn('caller_account_id', 'text', (c) => c.notNull())
         .addColumn('client_token', 'text', (c) => c.notNull())
         .addColumn('fingerprint', 'text', (c) => c.notNull())
@@ -46,20 +48,23 @@ const MIGRATIONS: Record<string, Migration> = {
   },
   '0002_world_keys_tokens_registrations': {
     async up(db: Kysely<any>) {
-      await db.schema.createTable('world_state')
+      await db.schema
+        .createTable('world_state')
         .addColumn('id', 'integer', (c) => c.primaryKey())
         .addColumn('version', 'bigint', (c) => c.notNull())
         .addColumn('document', 'text', (c) => c.notNull())
         .addColumn('updated_at_ms', 'bigint', (c) => c.notNull())
         .execute()
-      await db.schema.createTable('signing_keys')
+      await db.schema
+        .createTable('signing_keys')
         .addColumn('version', 'integer', (c) => c.primaryKey())
         .addColumn('private_key_pem', 'text', (c) => c.notNull())
         .addColumn('public_key_pem', 'text', (c) => c.notNull())
         .addColumn('created_at_ms', 'bigint', (c) => c.notNull())
         .addColumn('expires_at_ms', 'bigint')
         .execute()
-      await db.schema.createTable('registration_tokens')
+      await db.schema
+        .createTable('registration_tokens')
         .addColumn('token_hash', 'text', (c) => c.primaryKey())
         .addColumn('product_code', 'text', (c) => c.notNull())
         .addColumn('customer_identifier', 'text', (c) => c.notNull())
@@ -69,7 +74,8 @@ const MIGRATIONS: Record<string, Migration> = {
         .addColumn('created_at_ms', 'bigint', (c) => c.notNull())
         .addColumn('expires_at_ms', 'bigint', (c) => c.notNull())
         .execute()
-      await db.schema.createTable('registrations')
+      await db.schema
+        .createTable('registrations')
         .addColumn('registration_key', 'text', (c) => c.primaryKey())
         .addColumn('product_code', 'text', (c) => c.notNull())
         .addColumn('resource_id', 'text', (c) => c.notNull())
@@ -81,23 +87,27 @@ const MIGRATIONS: Record<string, Migration> = {
         .execute()
     },
     async down(db: Kysely<any>) {
-      for (const table of ['registrations', 'registration_tokens', 'signing_keys', 'world_state']) await db.schema.dropTable(table).execute()
+      for (const table of ['registrations', 'registration_tokens', 'signing_keys', 'world_state'])
+        await db.schema.dropTable(table).execute()
     },
   },
   '0003_controls_audit_tags': {
     async up(db: Kysely<any>) {
-      await db.schema.createTable('control_state')
+      await db.schema
+        .createTable('control_state')
         .addColumn('name', 'text', (c) => c.primaryKey())
         .addColumn('document', 'text', (c) => c.notNull())
         .addColumn('updated_at_ms', 'bigint', (c) => c.notNull())
         .execute()
-      await db.schema.createTable('fault_rules')
+      await db.schema
+        .createTable('fault_rules')
         .addColumn('id', 'text', (c) => c.primaryKey())
         .addColumn('document', 'text', (c) => c.notNull())
         .addColumn('remaining', 'bigint')
         .addColumn('created_at_ms', 'bigint', (c) => c.notNull())
         .execute()
-      await db.schema.createTable('audit_events')
+      await db.schema
+        .createTable('audit_events')
         .addColumn('event_id', 'text', (c) => c.primaryKey())
         .addColumn('time_ms', 'bigint', (c) => c.notNull())
         .addColumn('operation', 'text', (c) => c.notNull())
@@ -115,7 +125,8 @@ const MIGRATIONS: Record<string, Migration> = {
         .addColumn('duration_ms', 'integer', (c) => c.notNull())
         .execute()
       await db.schema.createIndex('audit_events_time').on('audit_events').columns(['time_ms', 'event_id']).execute()
-      await db.schema.createTable('usage_tags')
+      await db.schema
+        .createTable('usage_tags')
         .addColumn('metering_record_id', 'text', (c) => c.notNull())
         .addColumn('allocation_index', 'integer', (c) => c.notNull())
         .addColumn('tag_key', 'text', (c) => c.notNull())
@@ -133,7 +144,8 @@ const MIGRATIONS: Record<string, Migration> = {
   },
   '0004_quota_buckets': {
     async up(db: Kysely<any>) {
-      await db.schema.createTable('quota_buckets')
+      await db.schema
+        .createTable('quota_buckets')
         .addColumn('bucket', 'text', (c) => c.primaryKey())
         .addColumn('tokens', 'double precision', (c) => c.notNull())
         .addColumn('updated_ms', 'bigint', (c) => c.notNull())
@@ -171,14 +183,19 @@ async function rewriteUsageKeys(db: Kysely<any>, rewrite: (key: string) => strin
   const inTransaction = (work: (trx: Kysely<any>) => Promise<void>) => (db.isTransaction ? work(db) : db.transaction().execute(work))
   let after = ''
   for (;;) {
-    const rows: { metering_record_id: string; dedup_key: string }[] = await db.selectFrom('usage_records')
-      .select(['metering_record_id', 'dedup_key']).where('metering_record_id', '>', after)
-      .orderBy('metering_record_id').limit(1000).execute()
+    const rows: { metering_record_id: string; dedup_key: string }[] = await db
+      .selectFrom('usage_records')
+      .select(['metering_record_id', 'dedup_key'])
+      .where('metering_record_id', '>', after)
+      .orderBy('metering_record_id')
+      .limit(1000)
+      .execute()
     if (rows.length === 0) return
     await inTransaction(async (trx) => {
       for (const row of rows) {
         const key = rewrite(row.dedup_key)
-        if (key !== row.dedup_key) await trx.updateTable('usage_records').set({ dedup_key: key }).where('metering_record_id', '=', row.metering_record_id).execute()
+        if (key !== row.dedup_key)
+          await trx.updateTable('usage_records').set({ dedup_key: key }).where('metering_record_id', '=', row.metering_record_id).execute()
       }
     })
     after = rows.at(-1)!.metering_record_id

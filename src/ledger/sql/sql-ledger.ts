@@ -18,21 +18,23 @@ export function createSqlLedger(inTransaction: TransactionRunner, close: () => P
     worldVersion: () => inTransaction((s) => s.worldVersion()),
     saveWorld: (expected, document, atMs) => inTransaction((s) => s.saveWorld(expected, document, atMs)),
     listSigningKeys: () => inTransaction((s) => s.listSigningKeys()),
-    addSigningKey: (key, { expireCurrentAtMs, onlyIfNone }) => inTransaction(async (s) => {
-      const keys = await s.listSigningKeys()
-      if (onlyIfNone && keys.length > 0) return keys
-      const version = (keys.at(-1)?.version ?? 0) + 1
-      // A concurrent rotation that took this version first wins; ours is simply not added.
-      if (await s.insertSigningKeyIfAbsent(version, key)) await s.expireSigningKeys(version, expireCurrentAtMs)
-      return s.listSigningKeys()
-    }),
+    addSigningKey: (key, { expireCurrentAtMs, onlyIfNone }) =>
+      inTransaction(async (s) => {
+        const keys = await s.listSigningKeys()
+        if (onlyIfNone && keys.length > 0) return keys
+        const version = (keys.at(-1)?.version ?? 0) + 1
+        // A concurrent rotation that took this version first wins; ours is simply not added.
+        if (await s.insertSigningKeyIfAbsent(version, key)) await s.expireSigningKeys(version, expireCurrentAtMs)
+        return s.listSigningKeys()
+      }),
     saveRegistrationToken: (token) => inTransaction((s) => s.saveRegistrationToken(token)),
     findRegistrationToken: (hash) => inTransaction((s) => s.findRegistrationToken(hash)),
     findRegistration: (key) => inTransaction((s) => s.findRegistration(key)),
-    recordRegistrationCall: (registration) => inTransaction(async (s) => {
-      if (!(await s.insertRegistrationIfAbsent(registration))) await s.countRegistrationCall(registration.key, registration.lastCallMs)
-      return (await s.findRegistration(registration.key))!
-    }),
+    recordRegistrationCall: (registration) =>
+      inTransaction(async (s) => {
+        if (!(await s.insertRegistrationIfAbsent(registration))) await s.countRegistrationCall(registration.key, registration.lastCallMs)
+        return (await s.findRegistration(registration.key))!
+      }),
     listUsage: (filter, after, limit) => inTransaction((s) => s.listUsage(filter, after, limit)),
     sumUsage: (filter, byTagKey) => inTransaction((s) => s.sumUsage(filter, byTagKey)),
     appendAuditEvents: (events) => inTransaction((s) => s.insertAuditEvents(events)),
@@ -45,19 +47,20 @@ export function createSqlLedger(inTransaction: TransactionRunner, close: () => P
     removeFaultRule: (id) => inTransaction((s) => s.deleteFaultRule(id)),
     removeAllFaultRules: () => inTransaction((s) => s.deleteAllFaultRules()),
     consumeFaultRule: (id) => inTransaction((s) => s.consumeFaultRule(id)),
-    takeQuotaToken: (bucket, rate, atMs) => inTransaction(async (s) => {
-      for (let attempt = 0; attempt < 5; attempt++) {
-        const row = await s.findQuotaBucket(bucket)
-        if (!row) {
-          if (await s.insertQuotaBucketIfAbsent(bucket, rate - 1, atMs)) return true
-          continue
+    takeQuotaToken: (bucket, rate, atMs) =>
+      inTransaction(async (s) => {
+        for (let attempt = 0; attempt < 5; attempt++) {
+          const row = await s.findQuotaBucket(bucket)
+          if (!row) {
+            if (await s.insertQuotaBucketIfAbsent(bucket, rate - 1, atMs)) return true
+            continue
+          }
+          const tokens = Math.min(rate, Number(row.tokens) + (Math.max(0, atMs - Number(row.updated_ms)) / 1000) * rate)
+          if (tokens < 1) return false
+          if (await s.updateQuotaBucket(bucket, tokens - 1, atMs, Number(row.version))) return true
         }
-        const tokens = Math.min(rate, Number(row.tokens) + (Math.max(0, atMs - Number(row.updated_ms)) / 1000) * rate)
-        if (tokens < 1) return false
-        if (await s.updateQuotaBucket(bucket, tokens - 1, atMs, Number(row.version))) return true
-      }
-      return false // contended beyond reason: throttling is the safe answer
-    }),
+        return false // contended beyond reason: throttling is the safe answer
+      }),
     close,
   }
 }
@@ -68,7 +71,11 @@ export function createSqlLedger(inTransaction: TransactionRunner, close: () => P
  * tokens at the record that answered them. Outcomes are those of running the commands one after
  * the other: a later record of the same slot sees the earlier one.
  */
-export async function recordUsage(s: LedgerStatements, commands: readonly RecordUsageCommand[], isReplay: ReplayTest): Promise<RecordUsageOutcome[]> {
+export async function recordUsage(
+  s: LedgerStatements,
+  commands: readonly RecordUsageCommand[],
+  isReplay: ReplayTest,
+): Promise<RecordUsageOutcome[]> {
   const outcomes: (RecordUsageOutcome | undefined)[] = new Array(commands.length)
   const open: number[] = []
   for (const [i, { record, clientToken }] of commands.entries()) {
@@ -86,7 +93,7 @@ export async function recordUsage(s: LedgerStatements, commands: readonly Record
           outcomes[i] = { kind: 'token-conflict' }
           continue
         }
-        const produced = earlier && await s.findUsageById(earlier.metering_record_id)
+        const produced = earlier && (await s.findUsageById(earlier.metering_record_id))
         if (produced) {
           outcomes[i] = { kind: 'replayed', record: produced }
           continue
@@ -98,7 +105,9 @@ export async function recordUsage(s: LedgerStatements, commands: readonly Record
   }
 
   const inserted = await s.insertUsageIfAbsent(open.map((i) => commands[i]!.record))
-  const taken = await s.findUsageByKeys(open.filter((i) => !inserted.has(commands[i]!.record.meteringRecordId)).map((i) => commands[i]!.record.dedupKey))
+  const taken = await s.findUsageByKeys(
+    open.filter((i) => !inserted.has(commands[i]!.record.meteringRecordId)).map((i) => commands[i]!.record.dedupKey),
+  )
   const attempts: number[] = []
   for (const i of open) {
     const { record, keepRefused } = commands[i]!
@@ -113,12 +122,19 @@ export async function recordUsage(s: LedgerStatements, commands: readonly Record
     else attempts.push(i)
   }
 
-  const attemptRecords = new Map(attempts.map((i) => {
-    const { record } = commands[i]!
-    return [i, { ...record, status: 'DuplicateRecord' as const, dedupKey: duplicateAttemptKey(record.dedupKey, record.hourMs, record.quantity) }]
-  }))
+  const attemptRecords = new Map(
+    attempts.map((i) => {
+      const { record } = commands[i]!
+      return [
+        i,
+        { ...record, status: 'DuplicateRecord' as const, dedupKey: duplicateAttemptKey(record.dedupKey, record.hourMs, record.quantity) },
+      ]
+    }),
+  )
   const attemptsInserted = await s.insertUsageIfAbsent([...attemptRecords.values()])
-  const earlierAttempts = await s.findUsageByKeys([...attemptRecords.values()].filter((r) => !attemptsInserted.has(r.meteringRecordId)).map((r) => r.dedupKey))
+  const earlierAttempts = await s.findUsageByKeys(
+    [...attemptRecords.values()].filter((r) => !attemptsInserted.has(r.meteringRecordId)).map((r) => r.dedupKey),
+  )
   for (const [i, attempt] of attemptRecords) {
     const stored = attemptsInserted.has(attempt.meteringRecordId) ? attempt : earlierAttempts.get(attempt.dedupKey)
     if (!stored) throw new Error(`usage slot ${attempt.dedupKey} is taken but cannot be read`)

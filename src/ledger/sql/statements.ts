@@ -6,12 +6,28 @@ import type { Registration, RegistrationToken, SigningKey } from '../../domain/r
 import type { UsageRecord } from '../../domain/usage-record.js'
 import type { NewSigningKey, StoredWorld } from '../ledger.js'
 import {
-  auditEventFromRow, auditEventToRow, registrationFromRow, registrationToRow, registrationTokenFromRow, registrationTokenToRow, rowToUsageRecord,
-  signingKeyFromRow, usageRecordToRow,
+  auditEventFromRow,
+  auditEventToRow,
+  registrationFromRow,
+  registrationToRow,
+  registrationTokenFromRow,
+  registrationTokenToRow,
+  rowToUsageRecord,
+  signingKeyFromRow,
+  usageRecordToRow,
 } from './rows.js'
 import type {
-  AuditEventRow, QuotaBucketRow, ClientTokenRow, ControlStateRow, FaultRuleRow, LedgerDatabase, RegistrationRow, RegistrationTokenRow, SigningKeyRow,
-  UsageRecordRow, WorldStateRow,
+  AuditEventRow,
+  QuotaBucketRow,
+  ClientTokenRow,
+  ControlStateRow,
+  FaultRuleRow,
+  LedgerDatabase,
+  RegistrationRow,
+  RegistrationTokenRow,
+  SigningKeyRow,
+  UsageRecordRow,
+  WorldStateRow,
 } from './schema.js'
 
 // Rows per multi-row statement: far below SQLite's 32766 and PostgreSQL's 65535 parameters.
@@ -22,15 +38,41 @@ export type SqlDialect = 'sqlite' | 'postgres'
 // PostgreSQL array types of the columns inserted in bulk (see bulkInsert); every column listed.
 type ArrayType = 'text' | 'int8' | 'int4'
 const USAGE_COLUMN_TYPES: Record<keyof UsageRecordRow, ArrayType> = {
-  metering_record_id: 'text', dedup_key: 'text', operation: 'text', status: 'text', product_code: 'text', dimension: 'text',
-  quantity: 'int8', timestamp_ms: 'int8', hour_ms: 'int8', customer_identifier: 'text', customer_account_id: 'text',
-  license_arn: 'text', resource_id: 'text', allocations: 'text', caller_account_id: 'text', caller_access_key_id: 'text',
-  request_id: 'text', received_at_ms: 'int8',
+  metering_record_id: 'text',
+  dedup_key: 'text',
+  operation: 'text',
+  status: 'text',
+  product_code: 'text',
+  dimension: 'text',
+  quantity: 'int8',
+  timestamp_ms: 'int8',
+  hour_ms: 'int8',
+  customer_identifier: 'text',
+  customer_account_id: 'text',
+  license_arn: 'text',
+  resource_id: 'text',
+  allocations: 'text',
+  caller_account_id: 'text',
+  caller_access_key_id: 'text',
+  request_id: 'text',
+  received_at_ms: 'int8',
 }
 const AUDIT_COLUMN_TYPES: Record<keyof AuditEventRow, ArrayType> = {
-  event_id: 'text', time_ms: 'int8', operation: 'text', caller_account_id: 'text', access_key_id: 'text', source_ip: 'text',
-  user_agent: 'text', request_id: 'text', request_parameters: 'text', http_status: 'int4', error_code: 'text', error_message: 'text',
-  response_elements: 'text', injected_fault: 'text', duration_ms: 'int4',
+  event_id: 'text',
+  time_ms: 'int8',
+  operation: 'text',
+  caller_account_id: 'text',
+  access_key_id: 'text',
+  source_ip: 'text',
+  user_agent: 'text',
+  request_id: 'text',
+  request_parameters: 'text',
+  http_status: 'int4',
+  error_code: 'text',
+  error_message: 'text',
+  response_elements: 'text',
+  injected_fault: 'text',
+  duration_ms: 'int4',
 }
 
 /** SQL of the bulk inserts by dialect, table, row count (SQLite only) and options: see bulkInsert. */
@@ -62,10 +104,16 @@ export function ledgerStatements(db: Kysely<LedgerDatabase>, x: SqlExecutor, dia
     if (f.toMs !== undefined) q = q.where('usage_records.timestamp_ms', '<', f.toMs)
     if (f.tagKey !== undefined) {
       const { tagKey, tagValue } = f
-      q = q.where((eb) => eb.exists(eb.selectFrom('usage_tags').select('usage_tags.tag_key')
-        .whereRef('usage_tags.metering_record_id', '=', 'usage_records.metering_record_id')
-        .where('usage_tags.tag_key', '=', tagKey)
-        .$if(tagValue !== undefined, (sub) => sub.where('usage_tags.tag_value', '=', tagValue!))))
+      q = q.where((eb) =>
+        eb.exists(
+          eb
+            .selectFrom('usage_tags')
+            .select('usage_tags.tag_key')
+            .whereRef('usage_tags.metering_record_id', '=', 'usage_records.metering_record_id')
+            .where('usage_tags.tag_key', '=', tagKey)
+            .$if(tagValue !== undefined, (sub) => sub.where('usage_tags.tag_value', '=', tagValue!)),
+        ),
+      )
     }
     return q
   }
@@ -75,14 +123,22 @@ export function ledgerStatements(db: Kysely<LedgerDatabase>, x: SqlExecutor, dia
   // every call cost it more than storing the rows. The texts live in BULK_SQL, not in here: the
   // PostgreSQL ledger makes these statements anew for every transaction.
   const anyDb = db as unknown as Kysely<any>
-  const bulkInsert = (table: string, types: Record<string, ArrayType>, rows: readonly object[], options: { ignoreConflicts?: boolean; returning?: string } = {}): Compilable => {
+  const bulkInsert = (
+    table: string,
+    types: Record<string, ArrayType>,
+    rows: readonly object[],
+    options: { ignoreConflicts?: boolean; returning?: string } = {},
+  ): Compilable => {
     const postgres = dialect === 'postgres'
     const columns = postgres ? Object.keys(types) : Object.keys(rows[0]!) // SQLite: the order Kysely gives the INSERT
     const cacheKey = `${dialect}/${table}/${postgres ? '' : rows.length}/${options.ignoreConflicts ?? false}/${options.returning ?? ''}`
     let text = BULK_SQL.get(cacheKey)
     if (text === undefined) {
       let q = postgres
-        ? anyDb.insertInto(table).columns(columns).expression(sql`select * from unnest(${sql.join(columns.map((c) => sql`${[]}::${sql.raw(types[c]!)}[]`))})`)
+        ? anyDb
+            .insertInto(table)
+            .columns(columns)
+            .expression(sql`select * from unnest(${sql.join(columns.map((c) => sql`${[]}::${sql.raw(types[c]!)}[]`))})`)
         : anyDb.insertInto(table).values(rows as Record<string, unknown>[])
       if (options.ignoreConflicts) q = q.onConflict((oc) => oc.doNothing())
       text = (options.returning ? q.returning(options.returning) : q).compile().sql
@@ -104,13 +160,27 @@ export function ledgerStatements(db: Kysely<LedgerDatabase>, x: SqlExecutor, dia
       const inserted = new Set<string>()
       const ordered = [...records].sort((a, b) => (a.dedupKey < b.dedupKey ? -1 : a.dedupKey > b.dedupKey ? 1 : 0))
       for (let i = 0; i < ordered.length; i += INSERT_CHUNK) {
-        const rows = await x.rows<{ metering_record_id: string }>(bulkInsert('usage_records', USAGE_COLUMN_TYPES,
-          ordered.slice(i, i + INSERT_CHUNK).map(usageRecordToRow), { ignoreConflicts: true, returning: 'metering_record_id' }))
+        const rows = await x.rows<{ metering_record_id: string }>(
+          bulkInsert('usage_records', USAGE_COLUMN_TYPES, ordered.slice(i, i + INSERT_CHUNK).map(usageRecordToRow), {
+            ignoreConflicts: true,
+            returning: 'metering_record_id',
+          }),
+        )
         for (const row of rows) inserted.add(row.metering_record_id)
       }
-      const tags = ordered.filter((r) => inserted.has(r.meteringRecordId)).flatMap((r) => (r.allocations ?? []).flatMap((a, i) => a.tags.map((t) => ({
-        metering_record_id: r.meteringRecordId, allocation_index: i, tag_key: t.key, tag_value: t.value, quantity: a.quantity,
-      }))))
+      const tags = ordered
+        .filter((r) => inserted.has(r.meteringRecordId))
+        .flatMap((r) =>
+          (r.allocations ?? []).flatMap((a, i) =>
+            a.tags.map((t) => ({
+              metering_record_id: r.meteringRecordId,
+              allocation_index: i,
+              tag_key: t.key,
+              tag_value: t.value,
+              quantity: a.quantity,
+            })),
+          ),
+        )
       for (let i = 0; i < tags.length; i += INSERT_CHUNK) await x.write(db.insertInto('usage_tags').values(tags.slice(i, i + INSERT_CHUNK)))
       return inserted
     },
@@ -118,7 +188,12 @@ export function ledgerStatements(db: Kysely<LedgerDatabase>, x: SqlExecutor, dia
       const found = new Map<string, UsageRecord>()
       const unique = [...new Set(dedupKeys)]
       for (let i = 0; i < unique.length; i += INSERT_CHUNK) {
-        const rows = await x.rows<UsageRecordRow>(db.selectFrom('usage_records').selectAll().where('dedup_key', 'in', unique.slice(i, i + INSERT_CHUNK)))
+        const rows = await x.rows<UsageRecordRow>(
+          db
+            .selectFrom('usage_records')
+            .selectAll()
+            .where('dedup_key', 'in', unique.slice(i, i + INSERT_CHUNK)),
+        )
         for (const row of rows) found.set(row.dedup_key, rowToUsageRecord(row))
       }
       return found
@@ -126,12 +201,19 @@ export function ledgerStatements(db: Kysely<LedgerDatabase>, x: SqlExecutor, dia
     async listUsage(filter: UsageQuery, after: RecordCursor | undefined, limit: number): Promise<UsageRecord[]> {
       let q = usageWhere(db.selectFrom('usage_records').selectAll('usage_records'), filter)
       if (after) {
-        q = q.where((eb) => eb.or([
-          eb('usage_records.received_at_ms', '>', after.receivedAtMs),
-          eb.and([eb('usage_records.received_at_ms', '=', after.receivedAtMs), eb('usage_records.metering_record_id', '>', after.meteringRecordId)]),
-        ]))
+        q = q.where((eb) =>
+          eb.or([
+            eb('usage_records.received_at_ms', '>', after.receivedAtMs),
+            eb.and([
+              eb('usage_records.received_at_ms', '=', after.receivedAtMs),
+              eb('usage_records.metering_record_id', '>', after.meteringRecordId),
+            ]),
+          ]),
+        )
       }
-      const rows = await x.rows<UsageRecordRow>(q.orderBy('usage_records.received_at_ms').orderBy('usage_records.metering_record_id').limit(limit))
+      const rows = await x.rows<UsageRecordRow>(
+        q.orderBy('usage_records.received_at_ms').orderBy('usage_records.metering_record_id').limit(limit),
+      )
       return rows.map(rowToUsageRecord)
     },
     async sumUsage(filter: UsageQuery, byTagKey: string | undefined): Promise<UsageSum[]> {
@@ -143,13 +225,25 @@ export function ledgerStatements(db: Kysely<LedgerDatabase>, x: SqlExecutor, dia
           eb.fn.countAll().as('records'),
         ])
         .groupBy(['usage_records.product_code', 'customer', 'usage_records.dimension', 'slice_start_ms'])
-      type Row = { product_code: string; dimension: string; customer: string; slice_start_ms: number | string; records: number | string; quantity: number | string; tag_value?: string }
-      const rows = byTagKey === undefined
-        ? await x.rows<Row>(base.select((eb) => eb.fn.sum('usage_records.quantity').as('quantity')))
-        : await x.rows<Row>(base.innerJoin('usage_tags', 'usage_tags.metering_record_id', 'usage_records.metering_record_id')
-          .where('usage_tags.tag_key', '=', byTagKey)
-          .select((eb) => [eb.fn.sum('usage_tags.quantity').as('quantity'), 'usage_tags.tag_value'])
-          .groupBy('usage_tags.tag_value'))
+      type Row = {
+        product_code: string
+        dimension: string
+        customer: string
+        slice_start_ms: number | string
+        records: number | string
+        quantity: number | string
+        tag_value?: string
+      }
+      const rows =
+        byTagKey === undefined
+          ? await x.rows<Row>(base.select((eb) => eb.fn.sum('usage_records.quantity').as('quantity')))
+          : await x.rows<Row>(
+              base
+                .innerJoin('usage_tags', 'usage_tags.metering_record_id', 'usage_records.metering_record_id')
+                .where('usage_tags.tag_key', '=', byTagKey)
+                .select((eb) => [eb.fn.sum('usage_tags.quantity').as('quantity'), 'usage_tags.tag_value'])
+                .groupBy('usage_tags.tag_value'),
+            )
       return rows.map((r) => ({
         productCode: r.product_code,
         customer: r.customer,
@@ -166,12 +260,24 @@ export function ledgerStatements(db: Kysely<LedgerDatabase>, x: SqlExecutor, dia
       Number((await first<{ n: number | string }>(db.selectFrom('usage_records').select((eb) => eb.fn.countAll().as('n'))))?.n ?? 0),
 
     insertClientTokenIfAbsent: async (row: ClientTokenRow) =>
-      (await x.write(db.insertInto('client_tokens').values(row).onConflict((oc) => oc.doNothing()))) > 0,
-    findClientToken: (accountId: string, token: string) => first<ClientTokenRow>(
-      db.selectFrom('client_tokens').selectAll().where('caller_account_id', '=', accountId).where('client_token', '=', token)),
+      (await x.write(
+        db
+          .insertInto('client_tokens')
+          .values(row)
+          .onConflict((oc) => oc.doNothing()),
+      )) > 0,
+    findClientToken: (accountId: string, token: string) =>
+      first<ClientTokenRow>(
+        db.selectFrom('client_tokens').selectAll().where('caller_account_id', '=', accountId).where('client_token', '=', token),
+      ),
     pointClientToken: async (accountId: string, token: string, meteringRecordId: string) => {
-      await x.write(db.updateTable('client_tokens').set({ metering_record_id: meteringRecordId })
-        .where('caller_account_id', '=', accountId).where('client_token', '=', token))
+      await x.write(
+        db
+          .updateTable('client_tokens')
+          .set({ metering_record_id: meteringRecordId })
+          .where('caller_account_id', '=', accountId)
+          .where('client_token', '=', token),
+      )
     },
 
     async loadWorld(): Promise<StoredWorld | undefined> {
@@ -185,24 +291,48 @@ export function ledgerStatements(db: Kysely<LedgerDatabase>, x: SqlExecutor, dia
     async saveWorld(expectedVersion: number, document: WorldInput, atMs: number): Promise<boolean> {
       const text = JSON.stringify(document)
       if (expectedVersion === 0) {
-        return (await x.write(db.insertInto('world_state')
-          .values({ id: 1, version: 1, document: text, updated_at_ms: atMs }).onConflict((oc) => oc.doNothing()))) > 0
+        return (
+          (await x.write(
+            db
+              .insertInto('world_state')
+              .values({ id: 1, version: 1, document: text, updated_at_ms: atMs })
+              .onConflict((oc) => oc.doNothing()),
+          )) > 0
+        )
       }
-      return (await x.write(db.updateTable('world_state')
-        .set({ version: expectedVersion + 1, document: text, updated_at_ms: atMs })
-        .where('id', '=', 1).where('version', '=', expectedVersion))) > 0
+      return (
+        (await x.write(
+          db
+            .updateTable('world_state')
+            .set({ version: expectedVersion + 1, document: text, updated_at_ms: atMs })
+            .where('id', '=', 1)
+            .where('version', '=', expectedVersion),
+        )) > 0
+      )
     },
 
     listSigningKeys: async (): Promise<SigningKey[]> =>
       (await x.rows<SigningKeyRow>(db.selectFrom('signing_keys').selectAll().orderBy('version'))).map(signingKeyFromRow),
     async insertSigningKeyIfAbsent(version: number, key: NewSigningKey): Promise<boolean> {
-      return (await x.write(db.insertInto('signing_keys').values({
-        version, private_key_pem: key.privateKeyPem, public_key_pem: key.publicKeyPem, created_at_ms: key.createdAtMs, expires_at_ms: null,
-      }).onConflict((oc) => oc.doNothing()))) > 0
+      return (
+        (await x.write(
+          db
+            .insertInto('signing_keys')
+            .values({
+              version,
+              private_key_pem: key.privateKeyPem,
+              public_key_pem: key.publicKeyPem,
+              created_at_ms: key.createdAtMs,
+              expires_at_ms: null,
+            })
+            .onConflict((oc) => oc.doNothing()),
+        )) > 0
+      )
     },
     async expireSigningKeys(belowVersion: number, atMs: number): Promise<void> {
-      await x.write(db.updateTable('signing_keys').set({ expires_at_ms: atMs })
-        .where('version', '<', belowVersion).where('expires_at_ms', 'is', null))
+      await x.write(
+        db.updateTable('signing_keys').set({ expires_at_ms: atMs }).where('version', '<', belowVersion).where('expires_at_ms', 'is', null),
+      )
     },
 
     async saveRegistrationToken(token: RegistrationToken): Promise<void> {
@@ -218,11 +348,21 @@ export function ledgerStatements(db: Kysely<LedgerDatabase>, x: SqlExecutor, dia
       return row ? registrationFromRow(row) : undefined
     },
     insertRegistrationIfAbsent: async (registration: Registration) =>
-      (await x.write(db.insertInto('registrations').values(registrationToRow(registration)).onConflict((oc) => oc.doNothing()))) > 0,
+      (await x.write(
+        db
+          .insertInto('registrations')
+          .values(registrationToRow(registration))
+          .onConflict((oc) => oc.doNothing()),
+      )) > 0,
     async insertAuditEvents(events: readonly AuditEvent[]): Promise<void> {
-      for (let i = 0; i < events.length; i += INSERT_CHUNK) await x.write(bulkInsert('audit_events', AUDIT_COLUMN_TYPES, events.slice(i, i + INSERT_CHUNK).map(auditEventToRow)))
+      for (let i = 0; i < events.length; i += INSERT_CHUNK)
+        await x.write(bulkInsert('audit_events', AUDIT_COLUMN_TYPES, events.slice(i, i + INSERT_CHUNK).map(auditEventToRow)))
     },
-    async listAuditEvents(filter: AuditQuery, after: { timeMs: number; eventId: string } | undefined, limit: number): Promise<AuditEvent[]> {
+    async listAuditEvents(
+      filter: AuditQuery,
+      after: { timeMs: number; eventId: string } | undefined,
+      limit: number,
+    ): Promise<AuditEvent[]> {
       let q = db.selectFrom('audit_events').selectAll()
       if (filter.operation !== undefined) q = q.where('operation', '=', filter.operation)
       if (filter.callerAccountId !== undefined) q = q.where('caller_account_id', '=', filter.callerAccountId)
@@ -233,10 +373,9 @@ export function ledgerStatements(db: Kysely<LedgerDatabase>, x: SqlExecutor, dia
       if (filter.fromMs !== undefined) q = q.where('time_ms', '>=', filter.fromMs)
       if (filter.toMs !== undefined) q = q.where('time_ms', '<', filter.toMs)
       if (after) {
-        q = q.where((eb) => eb.or([
-          eb('time_ms', '>', after.timeMs),
-          eb.and([eb('time_ms', '=', after.timeMs), eb('event_id', '>', after.eventId)]),
-        ]))
+        q = q.where((eb) =>
+          eb.or([eb('time_ms', '>', after.timeMs), eb.and([eb('time_ms', '=', after.timeMs), eb('event_id', '>', after.eventId)])]),
+        )
       }
       return (await x.rows<AuditEventRow>(q.orderBy('time_ms').orderBy('event_id').limit(limit))).map(auditEventFromRow)
     },
@@ -248,34 +387,63 @@ export function ledgerStatements(db: Kysely<LedgerDatabase>, x: SqlExecutor, dia
     },
     async saveControl(name: string, document: unknown, atMs: number): Promise<void> {
       const text = JSON.stringify(document)
-      await x.write(db.insertInto('control_state').values({ name, document: text, updated_at_ms: atMs })
-        .onConflict((oc) => oc.column('name').doUpdateSet({ document: text, updated_at_ms: atMs })))
+      await x.write(
+        db
+          .insertInto('control_state')
+          .values({ name, document: text, updated_at_ms: atMs })
+          .onConflict((oc) => oc.column('name').doUpdateSet({ document: text, updated_at_ms: atMs })),
+      )
     },
 
-    listFaultRules: async () => (await x.rows<FaultRuleRow>(db.selectFrom('fault_rules').selectAll().orderBy('created_at_ms').orderBy('id')))
-      .map((r) => ({ id: r.id, document: JSON.parse(r.document) as unknown, remaining: r.remaining === null ? undefined : Number(r.remaining), createdAtMs: Number(r.created_at_ms) })),
+    listFaultRules: async () =>
+      (await x.rows<FaultRuleRow>(db.selectFrom('fault_rules').selectAll().orderBy('created_at_ms').orderBy('id'))).map((r) => ({
+        id: r.id,
+        document: JSON.parse(r.document) as unknown,
+        remaining: r.remaining === null ? undefined : Number(r.remaining),
+        createdAtMs: Number(r.created_at_ms),
+      })),
     async insertFaultRule(id: string, document: unknown, remaining: number | undefined, atMs: number): Promise<void> {
-      await x.write(db.insertInto('fault_rules').values({ id, document: JSON.stringify(document), remaining: remaining ?? null, created_at_ms: atMs }))
+      await x.write(
+        db.insertInto('fault_rules').values({ id, document: JSON.stringify(document), remaining: remaining ?? null, created_at_ms: atMs }),
+      )
     },
     deleteFaultRule: async (id: string) => (await x.write(db.deleteFrom('fault_rules').where('id', '=', id))) > 0,
     deleteAllFaultRules: () => x.write(db.deleteFrom('fault_rules')),
     /** Takes one of a counted rule's remaining uses; false when none is left. */
     consumeFaultRule: async (id: string) =>
-      (await x.write(db.updateTable('fault_rules').set((eb) => ({ remaining: eb('remaining', '-', 1) }))
-        .where('id', '=', id).where('remaining', '>', 0))) > 0,
+      (await x.write(
+        db
+          .updateTable('fault_rules')
+          .set((eb) => ({ remaining: eb('remaining', '-', 1) }))
+          .where('id', '=', id)
+          .where('remaining', '>', 0),
+      )) > 0,
 
     findQuotaBucket: (bucket: string) => first<QuotaBucketRow>(db.selectFrom('quota_buckets').selectAll().where('bucket', '=', bucket)),
     insertQuotaBucketIfAbsent: async (bucket: string, tokens: number, atMs: number) =>
-      (await x.write(db.insertInto('quota_buckets').values({ bucket, tokens, updated_ms: atMs, version: 1 }).onConflict((oc) => oc.doNothing()))) > 0,
+      (await x.write(
+        db
+          .insertInto('quota_buckets')
+          .values({ bucket, tokens, updated_ms: atMs, version: 1 })
+          .onConflict((oc) => oc.doNothing()),
+      )) > 0,
     /** Compare-and-set on the row version, so concurrent nodes never both spend the same token. */
     updateQuotaBucket: async (bucket: string, tokens: number, atMs: number, version: number) =>
-      (await x.write(db.updateTable('quota_buckets').set({ tokens, updated_ms: atMs, version: version + 1 })
-        .where('bucket', '=', bucket).where('version', '=', version))) > 0,
+      (await x.write(
+        db
+          .updateTable('quota_buckets')
+          .set({ tokens, updated_ms: atMs, version: version + 1 })
+          .where('bucket', '=', bucket)
+          .where('version', '=', version),
+      )) > 0,
 
     async countRegistrationCall(key: string, atMs: number): Promise<void> {
-      await x.write(db.updateTable('registrations')
-        .set((eb) => ({ last_call_ms: atMs, call_count: eb('call_count', '+', 1) }))
-        .where('registration_key', '=', key))
+      await x.write(
+        db
+          .updateTable('registrations')
+          .set((eb) => ({ last_call_ms: atMs, call_count: eb('call_count', '+', 1) }))
+          .where('registration_key', '=', key),
+      )
     },
   }
 }

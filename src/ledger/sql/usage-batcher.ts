@@ -25,7 +25,11 @@ export function createUsageBatcher(run: Run, options: { maxInFlight: number; max
       const group: Job[] = []
       let records = 0
       const isReplay = queue[0]!.isReplay
-      while (queue.length > 0 && queue[0]!.isReplay === isReplay && (group.length === 0 || records + queue[0]!.commands.length <= options.maxRecords)) {
+      while (
+        queue.length > 0 &&
+        queue[0]!.isReplay === isReplay &&
+        (group.length === 0 || records + queue[0]!.commands.length <= options.maxRecords)
+      ) {
         const job = queue.shift()!
         records += job.commands.length
         group.push(job)
@@ -40,7 +44,10 @@ export function createUsageBatcher(run: Run, options: { maxInFlight: number; max
 
   const runGroup = async (group: Job[], isReplay: ReplayTest) => {
     try {
-      const outcomes = await run(group.flatMap((j) => j.commands), isReplay)
+      const outcomes = await run(
+        group.flatMap((j) => j.commands),
+        isReplay,
+      )
       options.onWrite?.(group.length)
       let at = 0
       for (const job of group) {

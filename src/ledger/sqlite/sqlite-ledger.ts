@@ -62,7 +62,10 @@ export async function createSqliteLedger(options: SqliteLedgerOptions): Promise<
   })
   // Merging concurrent requests' records into one set-wise write saves statements, not commits:
   // GroupCommit already shares those.
-  const batched = createUsageBatcher((commands, isReplay) => inTransaction((s) => recordUsage(s, commands, isReplay)), { maxInFlight: 2, maxRecords: 2000 })
+  const batched = createUsageBatcher((commands, isReplay) => inTransaction((s) => recordUsage(s, commands, isReplay)), {
+    maxInFlight: 2,
+    maxRecords: 2000,
+  })
   return { ...ledger, recordUsage: batched }
 }
 

@@ -7,14 +7,23 @@ import { createSqliteLedger } from './sqlite-ledger.js'
 // The ledger thread (see sqlite-thread.ts): runs the SQLite ledger and answers calls by id.
 const port = parentPort!
 try {
-  const ledger = await createSqliteLedger({ dataDir: (workerData as { dataDir: string }).dataDir, onCommit: (jobs) => port.postMessage({ commit: jobs }) })
+  const ledger = await createSqliteLedger({
+    dataDir: (workerData as { dataDir: string }).dataDir,
+    onCommit: (jobs) => port.postMessage({ commit: jobs }),
+  })
   port.on('message', async ({ id, method, args }: { id: number; method: keyof Ledger | typeof RECORD_USAGE_OF_MANY; args: unknown[] }) => {
     try {
-      const value = method === RECORD_USAGE_OF_MANY
-        ? await Promise.all((args[0] as RecordUsageCommand[][]).map((commands) => ledger.recordUsage(commands, isReplayOf).then(
-          (outcomes): UsageAnswer => ({ outcomes: withoutCreatedRecords(outcomes) }),
-          (error: unknown): UsageAnswer => ({ error: toErrorReply(error) }))))
-        : await (ledger[method] as (...a: unknown[]) => Promise<unknown>)(...args)
+      const value =
+        method === RECORD_USAGE_OF_MANY
+          ? await Promise.all(
+              (args[0] as RecordUsageCommand[][]).map((commands) =>
+                ledger.recordUsage(commands, isReplayOf).then(
+                  (outcomes): UsageAnswer => ({ outcomes: withoutCreatedRecords(outcomes) }),
+                  (error: unknown): UsageAnswer => ({ error: toErrorReply(error) }),
+                ),
+              ),
+            )
+          : await (ledger[method] as (...a: unknown[]) => Promise<unknown>)(...args)
       port.postMessage({ id, value })
     } catch (error) {
       port.postMessage({ id, error: toErrorReply(error) })

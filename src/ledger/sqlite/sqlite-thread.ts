@@ -37,20 +37,30 @@ export function createThreadedSqliteLedger(options: SqliteLedgerOptions): Promis
   }
   // Requests read in one event-loop turn share one message each way: a postMessage costs about
   // as much as cloning a small request, so one per request was a tenth of the main thread's work.
-  type UsageWaiter = { commands: readonly RecordUsageCommand[]; resolve: (outcomes: RecordUsageOutcome[]) => void; reject: (e: unknown) => void }
+  type UsageWaiter = {
+    commands: readonly RecordUsageCommand[]
+    resolve: (outcomes: RecordUsageOutcome[]) => void
+    reject: (e: unknown) => void
+  }
   let usageQueue: UsageWaiter[] = []
   const sendUsage = () => {
     const waiters = usageQueue
     usageQueue = []
-    call(RECORD_USAGE_OF_MANY, [waiters.map((w) => w.commands)]).then((answers: UsageAnswer[]) => {
-      waiters.forEach((w, i) => {
-        const answer = answers[i]!
-        if ('error' in answer) w.reject(fromErrorReply(answer.error))
-        else w.resolve(answer.outcomes.map((outcome, k) => (outcome === CREATED ? { kind: 'created', record: w.commands[k]!.record } : outcome)))
-      })
-    }, (error: unknown) => {
-      for (const w of waiters) w.reject(error)
-    })
+    call(RECORD_USAGE_OF_MANY, [waiters.map((w) => w.commands)]).then(
+      (answers: UsageAnswer[]) => {
+        waiters.forEach((w, i) => {
+          const answer = answers[i]!
+          if ('error' in answer) w.reject(fromErrorReply(answer.error))
+          else
+            w.resolve(
+              answer.outcomes.map((outcome, k) => (outcome === CREATED ? { kind: 'created', record: w.commands[k]!.record } : outcome)),
+            )
+        })
+      },
+      (error: unknown) => {
+        for (const w of waiters) w.reject(error)
+      },
+    )
   }
   return new Promise((resolveLedger, rejectLedger) => {
     worker.on('message', (reply: Reply) => {
@@ -73,7 +83,10 @@ export function createThreadedSqliteLedger(options: SqliteLedgerOptions): Promis
       for (const waiter of pending.values()) waiter.reject(error)
       pending.clear()
     })
-    const method = (name: keyof Ledger) => (...args: unknown[]) => call(name, args)
+    const method =
+      (name: keyof Ledger) =>
+      (...args: unknown[]) =>
+        call(name, args)
     const proxy: Ledger = {
       recordUsage(commands, isReplay) {
         // Functions cannot cross threads; the one replay rule there is runs on the other side.
