@@ -227,8 +227,8 @@ async function runPhase(phase: PhaseRequest): Promise<PhaseResult> {
   return result
 }
 
-process.on('message', async (message: PhaseRequest | { type: 'stop' }) => {
+process.on('message', (message: PhaseRequest | { type: 'stop' }) => {
   if (message.type === 'stop') process.exit(0)
-  else process.send!({ type: 'result', result: await runPhase(message) })
+  else void runPhase(message).then((result) => process.send!({ type: 'result', result }))
 })
 process.send!({ type: 'ready' })

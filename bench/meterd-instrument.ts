@@ -15,28 +15,28 @@ let elu = performance.eventLoopUtilization()
 let session: Session | undefined
 // Only meterd's first process: not its ledger thread, nor the processes `--workers` forks.
 const observed = isMainThread && process.env.NODE_UNIQUE_ID === undefined
-if (observed)
-  process.on('message', async (message: { type: string; file?: string }) => {
-    if (message.type === 'profile-start') {
-      session = new Session()
-      session.connect()
-      await session.post('Profiler.enable')
-      await session.post('Profiler.start')
-      process.send!({ type: 'profiling' })
-      return
-    }
-    if (message.type === 'profile-stop' && session) {
-      const { profile } = await session.post('Profiler.stop')
-      writeFileSync(message.file!, JSON.stringify(profile))
-      session.disconnect()
-      process.send!({ type: 'profiled' })
-      return
-    }
-    if (message.type !== 'stats') return
-    const now = performance.eventLoopUtilization()
-    const stats = { eventLoopUtilization: performance.eventLoopUtilization(now, elu).utilization }
-    elu = now
-    process.send!({ type: 'stats', stats })
-  })
+async function onMessage(message: { type: string; file?: string }): Promise<void> {
+  if (message.type === 'profile-start') {
+    session = new Session()
+    session.connect()
+    await session.post('Profiler.enable')
+    await session.post('Profiler.start')
+    process.send!({ type: 'profiling' })
+    return
+  }
+  if (message.type === 'profile-stop' && session) {
+    const { profile } = await session.post('Profiler.stop')
+    writeFileSync(message.file!, JSON.stringify(profile))
+    session.disconnect()
+    process.send!({ type: 'profiled' })
+    return
+  }
+  if (message.type !== 'stats') return
+  const now = performance.eventLoopUtilization()
+  const stats = { eventLoopUtilization: performance.eventLoopUtilization(now, elu).utilization }
+  elu = now
+  process.send!({ type: 'stats', stats })
+}
+if (observed) process.on('message', (message: { type: string; file?: string }) => void onMessage(message))
 // The IPC channel must not keep meterd alive once it wants to exit.
 if (observed) process.channel?.unref()

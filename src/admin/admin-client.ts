@@ -146,7 +146,7 @@ export class AdminClient {
     const text = await response.text()
     let json: { error?: string; message?: string } | undefined
     try {
-      json = text ? JSON.parse(text) : undefined
+      json = text ? (JSON.parse(text) as { error?: string; message?: string }) : undefined
     } catch {
       json = undefined
     }

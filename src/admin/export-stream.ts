@@ -17,21 +17,21 @@ export function exportStream<T extends Record<string, unknown>>(
   return new Readable({
     // Exactly one push per read: a push lets the stream call read again, and two reads running
     // at once would fetch the same page twice.
-    async read() {
-      try {
-        if (done) return void this.push(null)
-        const page = await nextPage(last)
-        const head = header
-        header = ''
-        if (page.length === 0) {
-          done = true
-          return void this.push(head || null)
-        }
-        last = page.at(-1)
-        this.push(head + page.map((row) => (format === 'csv' ? csvLine(columns, row) : `${JSON.stringify(row)}\n`)).join(''))
-      } catch (error) {
-        this.destroy(error as Error)
-      }
+    read() {
+      if (done) return void this.push(null)
+      nextPage(last).then(
+        (page) => {
+          const head = header
+          header = ''
+          if (page.length === 0) {
+            done = true
+            return void this.push(head || null)
+          }
+          last = page.at(-1)
+          this.push(head + page.map((row) => (format === 'csv' ? csvLine(columns, row) : `${JSON.stringify(row)}\n`)).join(''))
+        },
+        (error: unknown) => this.destroy(error instanceof Error ? error : new Error(JSON.stringify(error))),
+      )
     },
   })
 }
@@ -42,6 +42,6 @@ function csvLine(columns: readonly string[], row: Record<string, unknown>): stri
 
 function csvField(value: unknown): string {
   if (value === null || value === undefined) return ''
-  const text = typeof value === 'object' ? JSON.stringify(value) : String(value)
+  const text = typeof value === 'string' ? value : JSON.stringify(value)
   return /[",\n\r]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text
 }

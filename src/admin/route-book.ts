@@ -71,7 +71,7 @@ export class RouteBook {
       const params = [...r.url.matchAll(/:(\w+)/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }))
       const query = r.query ? queryParameters(r.query) : []
       paths[path] ??= {}
-      paths[path]![r.method.toLowerCase()] = {
+      paths[path][r.method.toLowerCase()] = {
         tags: [r.tag],
         summary: r.summary,
         parameters: [...params, ...query],

@@ -1,24 +1,10 @@
-import type { Credential, Customer, License, Product, World } from './world.js'
-
-export interface SigningIdentity {
-  accountId: string
-  credential: Credential
-}
+import type { License, SigningIdentity, World, WorldLookup } from '../domain/world.js'
 
 /**
- * Read access to the world, shaped by what the operations ask. Implementations may hold it in
- * memory (a config file) or load it from the store; the rules see only this.
+ * Read access to the world, shaped by what the operations ask (the domain's WorldLookup).
+ * Implementations may hold it in memory (a config file) or load it from the store.
  */
-export interface Catalog {
-  findSigningIdentity(accessKeyId: string): SigningIdentity | undefined
-  findProduct(productCode: string): Product | undefined
-  findCustomer(customerIdentifier: string): Customer | undefined
-  customersOfAccount(accountId: string): readonly Customer[]
-  /** Every grant (license entry per product) carrying this LicenseArn. */
-  licenseGrants(licenseArn: string): readonly License[]
-  /** Grants of `productCode` to the customer. */
-  grantsTo(customerIdentifier: string, productCode: string): readonly License[]
-}
+export type Catalog = WorldLookup
 
 export function createMemoryCatalog(world: World): Catalog {
   const identities = new Map<string, SigningIdentity>()

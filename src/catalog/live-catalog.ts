@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto'
 import type { Ledger } from '../ledger/ledger.js'
 import { type Catalog, createMemoryCatalog } from './catalog.js'
-import { parseWorld, type World, type WorldInput } from './world.js'
+import type { World } from '../domain/world.js'
+import { parseWorld, type WorldInput } from './world.js'
 
 /**
  * The catalog as the server uses it: the world is stored in the ledger (so subscriptions made at

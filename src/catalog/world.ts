@@ -1,8 +1,9 @@
 import { z } from 'zod'
+import type { Account, Credential, Customer, Dimension, License, Product, World } from '../domain/world.js'
 
 /**
- * The world meterd checks requests against: who can sign, what is sold, who bought it.
- * The schema is the one of the `--config` file (YAML or JSON); types derive from it.
+ * The schema of the world in the `--config` file (YAML or JSON), the admin API and the stored
+ * world document. It parses to the domain's plain types (checked at compile time below).
  */
 const AccountId = z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id')
 const Instant = z.union([z.string(), z.number(), z.date()]).transform((value, ctx) => {
@@ -74,16 +75,20 @@ export const WorldSchema = z.strictObject({
   licenses: z.array(LicenseSchema).default([]),
 })
 
-export type Credential = z.output<typeof CredentialSchema>
-export type Account = z.output<typeof AccountSchema>
-export type Product = z.output<typeof ProductSchema>
-export type Dimension = Product['dimensions'][number]
-
-export const hasDimension = (product: Product, name: string): boolean => product.dimensions.some((d) => d.name === name)
-export type Customer = z.output<typeof CustomerSchema>
-export type License = z.output<typeof LicenseSchema>
-export type World = z.output<typeof WorldSchema>
 export type WorldInput = z.input<typeof WorldSchema>
+
+// The schema parses to exactly the domain's types: a field added on one side only fails to compile.
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false
+type Expect<T extends true> = T
+export type _SchemaMatchesDomain = [
+  Expect<Same<z.output<typeof CredentialSchema>, Credential>>,
+  Expect<Same<z.output<typeof AccountSchema>, Account>>,
+  Expect<Same<z.output<typeof DimensionSchema>, Dimension>>,
+  Expect<Same<z.output<typeof ProductSchema>, Product>>,
+  Expect<Same<z.output<typeof CustomerSchema>, Customer>>,
+  Expect<Same<z.output<typeof LicenseSchema>, License>>,
+  Expect<Same<z.output<typeof WorldSchema>, World>>,
+]
 
 export class WorldError extends Error {}
 

@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Command } from 'commander'
 import { AdminClient } from '../admin/admin-client.js'
-import { DEFAULT_DATA_DIR, DEFAULT_HOST, DEFAULT_PORT } from '../config/config.js'
-import { ADMIN_TOKEN_FILE } from '../server/admin-token.js'
+import { UserError } from '../shared/errors.js'
+import { ADMIN_TOKEN_FILE, DEFAULT_DATA_DIR, DEFAULT_HOST, DEFAULT_PORT } from '../config/defaults.js'
 
 export interface ConnectionFlags {
   url?: string
@@ -19,7 +19,7 @@ export function withConnection(command: Command): Command {
     .option('-d, --data <dir>', `data folder to read the admin token from (env METERD_DATA_DIR, default ${DEFAULT_DATA_DIR})`)
 }
 
-export class CliError extends Error {}
+export class CliError extends UserError {}
 
 export function connect(flags: ConnectionFlags): AdminClient {
   const url = flags.url ?? process.env.METERD_URL ?? `http://${DEFAULT_HOST}:${DEFAULT_PORT}`

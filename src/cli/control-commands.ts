@@ -2,7 +2,6 @@ import { createWriteStream, readFileSync } from 'node:fs'
 import { Readable, Transform } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { Argument, type Command, Option } from 'commander'
-import { parse as parseYaml, stringify as stringifyYaml } from 'yaml'
 import type { Query, WorldCollection } from '../admin/admin-client.js'
 import { CliError, type ConnectionFlags, connect, print, withConnection } from './connection.js'
 
@@ -96,7 +95,7 @@ export function registerControlCommands(program: Command): void {
       .option('-o, --out <file>', 'write to a file instead of stdout'),
   ).action(async (flags: ConnectionFlags & { format: string; out?: string }) => {
     const document = await connect(flags).exportWorld()
-    const text = flags.format === 'json' ? `${JSON.stringify(document, null, 2)}\n` : stringifyYaml(document)
+    const text = flags.format === 'json' ? `${JSON.stringify(document, null, 2)}\n` : (await import('yaml')).stringify(document)
     if (flags.out) createWriteStream(flags.out).end(text)
     else process.stdout.write(text)
   })
@@ -105,7 +104,7 @@ export function registerControlCommands(program: Command): void {
   ).action(async (file: string, flags: ConnectionFlags) => {
     let document: unknown
     try {
-      document = parseYaml(readFileSync(file, 'utf8'))
+      document = (await import('yaml')).parse(readFileSync(file, 'utf8'))
     } catch (error) {
       throw new CliError(`cannot read ${file}: ${(error as Error).message}`)
     }
@@ -133,15 +132,17 @@ export function registerControlCommands(program: Command): void {
       .addArgument(collectionArgument())
       .argument('<json>', 'the item, e.g. \'{"identifier":"c1","accountId":"333333333333"}\''),
   ).action(async (collection: WorldCollection, json: string, flags: ConnectionFlags) => {
-    let item: Record<string, unknown>
+    let item: unknown
     try {
       item = JSON.parse(json)
     } catch {
       throw new CliError('the item is not valid JSON')
     }
+    if (item === null || typeof item !== 'object' || Array.isArray(item)) throw new CliError('the item must be a JSON object')
     const client = connect(flags)
     if (collection === 'licenses') return print(await client.create('licenses', item))
-    const key = String(item[{ accounts: 'id', products: 'code', customers: 'identifier' }[collection]] ?? '')
+    const keyValue = (item as Record<string, unknown>)[{ accounts: 'id', products: 'code', customers: 'identifier' }[collection]]
+    const key = typeof keyValue === 'string' ? keyValue : ''
     print(await client.put(collection, key, item))
   })
   withConnection(

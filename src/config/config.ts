@@ -1,18 +1,21 @@
 import { readFileSync } from 'node:fs'
 import { parse as parseYaml } from 'yaml'
 import { z } from 'zod'
-import { formatIssues, parseWorld, type World, WorldError } from '../catalog/world.js'
+import { formatIssues, parseWorld, WorldError } from '../catalog/world.js'
+import type { World } from '../domain/world.js'
 import { DEFAULT_WINDOWS, type MeteringWindows } from '../domain/metering-windows.js'
 import { DEFAULT_QUOTAS, QuotaSettings } from '../controls/quotas.js'
-import type { StoreLocation } from '../ledger/open-ledger.js'
-import type { AuthMode } from '../protocol/aws-json-endpoint.js'
+import type { StoreLocation } from '../ledger/store.js'
+import { UserError } from '../shared/errors.js'
 import { parseDurationMs } from '../shared/time.js'
 
-export const DEFAULT_PORT = 6387
-export const DEFAULT_HOST = '127.0.0.1'
-export const DEFAULT_DATA_DIR = './.meterd'
+import { DEFAULT_DATA_DIR, DEFAULT_HOST, DEFAULT_PORT } from './defaults.js'
+
 export const DEFAULT_REGISTRATION_TOKEN_TTL_MS = 4 * 60 * 60 * 1000
 export const DEFAULT_AUDIT_RETENTION_MS = 30 * 24 * 60 * 60 * 1000
+
+/** strict: SigV4 verified against the world's keys; permissive: any credentials, or none. */
+export type AuthMode = 'strict' | 'permissive'
 
 /** Everything `meterd serve` runs with, resolved once at start from flags, env and the config file. */
 export interface MeterdConfig {
@@ -93,7 +96,7 @@ const SettingsSchema = z
   })
   .default({})
 
-export class ConfigError extends Error {}
+export class ConfigError extends UserError {}
 
 export function loadConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = process.env): MeterdConfig {
   const configFile = flags.config ?? env.METERD_CONFIG

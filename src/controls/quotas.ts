@@ -2,6 +2,7 @@ import { z } from 'zod'
 import type { Ledger } from '../ledger/ledger.js'
 import type { Clock } from '../shared/clock.js'
 import { staleReadGuard } from '../shared/stale-reads.js'
+import { type TokenBucket, takeToken } from '../domain/token-bucket.js'
 
 /** Requests per second per AWS account per Region, as AWS publishes them (ResolveCustomer has none). */
 export const AWS_QUOTAS = Object.freeze({ BatchMeterUsage: 10, MeterUsage: 10, RegisterUsage: 5 })
@@ -28,11 +29,6 @@ export interface Quotas {
   refresh(): Promise<void>
 }
 
-interface Bucket {
-  tokens: number
-  updatedMs: number
-}
-
 const CONTROL_NAME = 'quotas'
 
 /**
@@ -47,7 +43,7 @@ export async function openQuotas(
   shared = false,
 ): Promise<Quotas> {
   let settings = initial
-  const buckets = new Map<string, Bucket>()
+  const buckets = new Map<string, TokenBucket>()
   const guard = staleReadGuard()
   const refresh = async () => {
     await guard.read(
@@ -74,13 +70,9 @@ export async function openQuotas(
       const key = `${accountId}/${region}/${operation}`
       const now = realClock.nowMs()
       if (shared) return store.takeQuotaToken(`${key}/${rate}`, rate, now)
-      const bucket = buckets.get(key) ?? { tokens: rate, updatedMs: now }
-      bucket.tokens = Math.min(rate, bucket.tokens + ((now - bucket.updatedMs) / 1000) * rate)
-      bucket.updatedMs = now
+      const { taken, bucket } = takeToken(buckets.get(key), rate, now)
       buckets.set(key, bucket)
-      if (bucket.tokens < 1) return false
-      bucket.tokens -= 1
-      return true
+      return taken
     },
     refresh,
   }

@@ -1,4 +1,4 @@
-import type { License } from '../catalog/world.js'
+import type { License, WorldLookup } from './world.js'
 
 /**
  * A grant entitles its customer at `atMs` when the instant lies in [start, end). An ended license
@@ -13,3 +13,13 @@ export function grantCovers(grant: License, atMs: number): boolean {
 }
 
 export const anyGrantCovers = (grants: readonly License[], atMs: number): boolean => grants.some((g) => grantCovers(g, atMs))
+
+/** An account is entitled to a product at `atMs` when a grant to any of its customers covers that instant. */
+export function isAccountEntitled(
+  world: Pick<WorldLookup, 'customersOfAccount' | 'grantsTo'>,
+  accountId: string,
+  productCode: string,
+  atMs: number,
+): boolean {
+  return world.customersOfAccount(accountId).some((customer) => anyGrantCovers(world.grantsTo(customer.identifier, productCode), atMs))
+}

@@ -1,4 +1,3 @@
-import { AwsError } from '../errors/aws-error.js'
 import { HOUR_MS, MINUTE_MS } from '../shared/time.js'
 
 /** How far from "now" usage may be reported. Defaults are what AWS documents today. */
@@ -42,24 +41,18 @@ export function batchTimestampProblem(timestampMs: number, nowMs: number, w: Met
   return undefined
 }
 
-/** One bad timestamp refuses the whole batch, as AWS documents. */
-export function assertBatchWindow(timestampsMs: readonly number[], nowMs: number, w: MeteringWindows): void {
+/** One bad timestamp refuses the whole batch, as AWS documents: the first problem, or undefined. */
+export function batchWindowProblem(timestampsMs: readonly number[], nowMs: number, w: MeteringWindows): string | undefined {
   for (const ts of timestampsMs) {
     const problem = batchTimestampProblem(ts, nowMs, w)
-    if (problem) {
-      throw new AwsError(
-        'TimestampOutOfBoundsException',
-        `The timestamp value passed in the UsageRecord is out of allowed range: ${problem}. For BatchMeterUsage, if any of the records are outside of the allowed range, the entire batch is not processed.`,
-      )
-    }
+    if (problem) return problem
   }
+  return undefined
 }
 
-export function assertMeterWindow(timestampMs: number, nowMs: number, w: MeteringWindows): void {
-  let problem: string | undefined
-  if (timestampMs > nowMs + w.futureToleranceMs) problem = `${iso(timestampMs)} is in the future`
-  else if (nowMs - timestampMs > w.meterMaxAgeMs)
-    problem = `${iso(timestampMs)} is more than ${w.meterMaxAgeMs / HOUR_MS} hours in the past`
-  if (problem)
-    throw new AwsError('TimestampOutOfBoundsException', `The timestamp value passed in the request is out of allowed range: ${problem}.`)
+/** Why a MeterUsage timestamp is refused, or undefined when it is inside the window. */
+export function meterTimestampProblem(timestampMs: number, nowMs: number, w: MeteringWindows): string | undefined {
+  if (timestampMs > nowMs + w.futureToleranceMs) return `${iso(timestampMs)} is in the future`
+  if (nowMs - timestampMs > w.meterMaxAgeMs) return `${iso(timestampMs)} is more than ${w.meterMaxAgeMs / HOUR_MS} hours in the past`
+  return undefined
 }

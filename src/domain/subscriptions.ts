@@ -1,4 +1,4 @@
-import type { Customer, License, World } from '../catalog/world.js'
+import type { Customer, License, World } from './world.js'
 import { grantCovers } from './entitlement.js'
 
 export class SubscriptionError extends Error {

@@ -1,4 +1,4 @@
-import type { Product } from '../catalog/world.js'
+import type { Product } from './world.js'
 import type { UsageSum } from './usage-query.js'
 
 export type UsageWindow = 'hour' | 'day' | 'month'

@@ -54,5 +54,3 @@ export class AwsError extends Error {
     this.statusCode = AWS_ERRORS[code]
   }
 }
-
-export const awsError = (code: AwsErrorCode, message: string): AwsError => new AwsError(code, message)

@@ -1,4 +1,3 @@
-import type { WorldInput } from '../catalog/world.js'
 import type { Registration, RegistrationToken, SigningKey } from '../domain/registration.js'
 import type { AuditEvent, AuditQuery } from '../domain/audit-event.js'
 import type { RecordCursor, UsageQuery, UsageSum } from '../domain/usage-query.js'
@@ -44,7 +43,7 @@ export interface Ledger {
   /** The stored world's version (0 before the first save), without reading the document. */
   worldVersion(): Promise<number>
   /** Replaces the world if its version is still `expectedVersion` (0: none stored yet); false if it changed meanwhile. */
-  saveWorld(expectedVersion: number, document: WorldInput, atMs: number): Promise<boolean>
+  saveWorld(expectedVersion: number, document: unknown, atMs: number): Promise<boolean>
 
   listSigningKeys(): Promise<SigningKey[]>
   /**
@@ -100,7 +99,8 @@ export interface StoredFaultRule {
 
 export interface StoredWorld {
   version: number
-  document: WorldInput
+  /** The world as a JSON document (the config-file format); the catalog parses and validates it. */
+  document: unknown
 }
 
 export type NewSigningKey = Pick<SigningKey, 'privateKeyPem' | 'publicKeyPem' | 'createdAtMs'>

@@ -2,7 +2,7 @@ import { newId } from '../shared/ids.js'
 import type { FastifyBaseLogger } from 'fastify'
 import type { AuditEvent } from '../domain/audit-event.js'
 import type { Ledger } from '../ledger/ledger.js'
-import type { CallReport } from '../protocol/aws-json-endpoint.js'
+import type { CallReport } from '../protocol/service.js'
 import type { Clock } from '../shared/clock.js'
 
 const PRUNE_EVERY_MS = 60 * 60 * 1000
@@ -41,7 +41,7 @@ export function createAuditTrail(deps: { ledger: Ledger; realClock: Clock; reten
       .pruneAuditEvents(deps.realClock.nowMs() - deps.retentionMs)
       .catch((error: unknown) => deps.log.error({ err: error }, 'audit pruning failed'))
   void prune()
-  const timer = setInterval(prune, PRUNE_EVERY_MS)
+  const timer = setInterval(() => void prune(), PRUNE_EVERY_MS)
   timer.unref()
   return {
     record(report) {

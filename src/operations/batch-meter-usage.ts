@@ -1,9 +1,7 @@
-import type { Catalog } from '../catalog/catalog.js'
-import { type Customer, hasDimension, type License, type Product } from '../catalog/world.js'
-import { assertValidAllocations } from '../domain/allocations.js'
-import { anyGrantCovers } from '../domain/entitlement.js'
-import { assertBatchWindow } from '../domain/metering-windows.js'
-import { batchSlotKey, isReplayOf, licenseSlotKey, type UsageRecord } from '../domain/usage-record.js'
+import { batchRecordStatus, type Billing, billRecord, customerFieldsProblem, type RecordCustomer } from '../domain/billing.js'
+import { batchWindowProblem } from '../domain/metering-windows.js'
+import { isReplayOf, type UsageRecord } from '../domain/usage-record.js'
+import { hasDimension, type License, type Product } from '../domain/world.js'
 import { AwsError } from '../errors/aws-error.js'
 import type { RecordUsageOutcome } from '../ledger/ledger.js'
 import { type Infer, list, optional, required, structure, timestamp } from '../protocol/shape.js'
@@ -19,7 +17,7 @@ import {
   UsageDimension,
   UsageQuantity,
 } from './shapes.js'
-import { secondsToMs, toAllocations } from './usage-input.js'
+import { assertValidAllocations, secondsToMs, toAllocations } from './usage-input.js'
 
 const UsageRecordShape = structure({
   Timestamp: required(timestamp()),
@@ -38,43 +36,13 @@ export const BatchMeterUsageInput = structure({
 })
 
 /** Regions where AWS serves BatchMeterUsage (metering-regions doc); elsewhere DisabledApiException. */
-const BATCH_REGIONS = new Set([
-  'eu-north-1',
-  'me-south-1',
-  'ap-south-1',
-  'eu-west-3',
-  'ap-southeast-3',
-  'us-east-2',
-  'af-south-1',
-  'eu-west-1',
-  'me-central-1',
-  'eu-central-1',
-  'sa-east-1',
-  'ap-east-1',
-  'ap-south-2',
-  'us-east-1',
-  'ap-northeast-2',
-  'ap-northeast-3',
-  'eu-west-2',
-  'ap-southeast-4',
-  'eu-south-1',
-  'ap-northeast-1',
-  'us-west-2',
-  'us-west-1',
-  'ap-southeast-1',
-  'ap-southeast-2',
-  'il-central-1',
-  'ca-central-1',
-  'eu-south-2',
-  'eu-central-2',
-  'cn-northwest-1',
-])
-
-/** Who a record bills, once its customer fields are resolved against the catalog. */
-interface Billed {
-  slotKey: string
-  grants: readonly License[]
-}
+const BATCH_REGIONS = new Set(
+  (
+    'eu-north-1 me-south-1 ap-south-1 eu-west-3 ap-southeast-3 us-east-2 af-south-1 eu-west-1 me-central-1 eu-central-1 sa-east-1 ' +
+    'ap-east-1 ap-south-2 us-east-1 ap-northeast-2 ap-northeast-3 eu-west-2 ap-southeast-4 eu-south-1 ap-northeast-1 us-west-2 ' +
+    'us-west-1 ap-southeast-1 ap-southeast-2 il-central-1 ca-central-1 eu-south-2 eu-central-2 cn-northwest-1'
+  ).split(' '),
+)
 
 /**
  * BatchMeterUsage: a SaaS seller reports up to 25 usage records for one product. Request-level
@@ -95,7 +63,8 @@ export const batchMeterUsage = defineOperation({
     if (!product) return { Results: [], UnprocessedRecords: [] }
     // 2. Every record must be meterable before any is recorded.
     for (const record of records) {
-      assertOneCustomerField(record)
+      const customerProblem = customerFieldsProblem(customerOf(record))
+      if (customerProblem) throw new AwsError('InvalidCustomerIdentifierException', customerProblem)
       if (!hasDimension(product, record.Dimension)) {
         throw new AwsError(
           'InvalidUsageDimensionException',
@@ -104,16 +73,22 @@ export const batchMeterUsage = defineOperation({
       }
       assertValidAllocations(record.Quantity ?? 0, toAllocations(record.UsageAllocations))
     }
-    assertBatchWindow(
+    const windowProblem = batchWindowProblem(
       records.map((r) => secondsToMs(r.Timestamp)),
       ctx.nowMs,
       ctx.windows,
     )
+    if (windowProblem) {
+      throw new AwsError(
+        'TimestampOutOfBoundsException',
+        `The timestamp value passed in the UsageRecord is out of allowed range: ${windowProblem}. For BatchMeterUsage, if any of the records are outside of the allowed range, the entire batch is not processed.`,
+      )
+    }
     // 3. An injected fault may leave the last records unprocessed: they are not recorded.
     const unprocessed = ctx.unprocessedShare ? Math.ceil(records.length * ctx.unprocessedShare) : 0
     const processed = records.slice(0, records.length - unprocessed)
     // 4. Decide each record's status and write them as one unit.
-    const usage = processed.map((record) => toUsageRecord(record, product, billed(record, product, ctx.catalog), ctx))
+    const usage = processed.map((record) => toUsageRecord(record, product, billingOf(record, product, ctx), ctx))
     const outcomes = await ctx.ledger.recordUsage(
       usage.map((record) => ({ record, keepRefused: true })),
       isReplayOf,
@@ -171,67 +146,30 @@ function saasGrantOf(licenseArn: string, ctx: OperationContext): License | undef
 const callerPublishes = (product: Product, ctx: OperationContext) =>
   ctx.caller.accountId === undefined || product.seller === ctx.caller.accountId
 
-function assertOneCustomerField(record: WireUsageRecord): void {
-  const hasIdentifier = record.CustomerIdentifier !== undefined && record.CustomerIdentifier !== null && record.CustomerIdentifier !== ''
-  const hasAccount = record.CustomerAWSAccountId !== undefined && record.CustomerAWSAccountId !== null
-  if (hasIdentifier === hasAccount) {
-    throw new AwsError(
-      'InvalidCustomerIdentifierException',
-      hasIdentifier
-        ? 'CustomerIdentifier and CustomerAWSAccountId are mutually exclusive; send one of them per UsageRecord.'
-        : 'Each UsageRecord needs a CustomerIdentifier or a CustomerAWSAccountId.',
-    )
-  }
+/** The record's customer fields, wire → domain (null is absent, as the SDKs send it). */
+const customerOf = (record: WireUsageRecord): RecordCustomer => ({
+  ...(record.CustomerIdentifier != null ? { customerIdentifier: record.CustomerIdentifier } : {}),
+  ...(record.CustomerAWSAccountId != null ? { customerAccountId: record.CustomerAWSAccountId } : {}),
+  ...(record.LicenseArn != null ? { licenseArn: record.LicenseArn } : {}),
+})
+
+function billingOf(record: WireUsageRecord, product: Product, ctx: OperationContext): Billing {
+  const outcome = billRecord(
+    { ...customerOf(record), dimension: record.Dimension, timestampMs: secondsToMs(record.Timestamp) },
+    product,
+    ctx.catalog,
+  )
+  if (!outcome.ok) throw new AwsError('InvalidLicenseException', outcome.licenseProblem)
+  return outcome.billing
 }
 
-function billed(record: WireUsageRecord, product: Product, catalog: Catalog): Billed {
-  const hourMs = hourStartMs(secondsToMs(record.Timestamp))
-  if (record.LicenseArn) {
-    const account = record.CustomerAWSAccountId
-    const grants = catalog.licenseGrants(record.LicenseArn).filter((g) => g.product === product.code)
-    const holder = grants.length > 0 ? catalog.findCustomer(grants[0]!.customer) : undefined
-    if (!account || holder?.accountId !== account) {
-      throw new AwsError(
-        'InvalidLicenseException',
-        `The LicenseArn ${record.LicenseArn} does not belong to CustomerAWSAccountId ${account ?? '(none)'}.`,
-      )
-    }
-    if (!grants.some((g) => secondsToMs(record.Timestamp) >= g.start)) {
-      throw new AwsError(
-        'InvalidLicenseException',
-        `Usage at ${new Date(secondsToMs(record.Timestamp)).toISOString()} is before the license activation period.`,
-      )
-    }
-    return { slotKey: licenseSlotKey(account, record.LicenseArn, record.Dimension, hourMs), grants }
-  }
-  // Either customer field names the same customer, so both share one dedup slot.
-  const customers: readonly Customer[] = record.CustomerAWSAccountId
-    ? catalog.customersOfAccount(record.CustomerAWSAccountId)
-    : [catalog.findCustomer(record.CustomerIdentifier!)].filter((c): c is Customer => c !== undefined)
-  let grants: readonly License[] = []
-  let customer: Customer | undefined
-  for (const c of customers) {
-    const held = catalog.grantsTo(c.identifier, product.code)
-    if (held.length === 0) continue
-    customer ??= c
-    grants = grants.length === 0 ? held : [...grants, ...held]
-  }
-  customer ??= customers[0]
-  const customerKey = customer
-    ? `customer:${customer.identifier}`
-    : record.CustomerAWSAccountId
-      ? `account:${record.CustomerAWSAccountId}`
-      : `unknown:${record.CustomerIdentifier}`
-  return { slotKey: batchSlotKey(product.code, customerKey, record.Dimension, hourMs), grants }
-}
-
-function toUsageRecord(wire: WireUsageRecord, product: Product, who: Billed, ctx: OperationContext): UsageRecord {
+function toUsageRecord(wire: WireUsageRecord, product: Product, billing: Billing, ctx: OperationContext): UsageRecord {
   const timestampMs = secondsToMs(wire.Timestamp)
   const record: UsageRecord = {
     meteringRecordId: newId(),
-    dedupKey: who.slotKey,
+    dedupKey: billing.slotKey,
     operation: 'BatchMeterUsage',
-    status: anyGrantCovers(who.grants, timestampMs) ? 'Success' : 'CustomerNotSubscribed',
+    status: batchRecordStatus(billing, timestampMs),
     productCode: product.code,
     dimension: wire.Dimension,
     quantity: wire.Quantity ?? 0,

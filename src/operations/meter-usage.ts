@@ -1,16 +1,15 @@
 import { createHash } from 'node:crypto'
-import { hasDimension, type Product } from '../catalog/world.js'
-import { assertValidAllocations } from '../domain/allocations.js'
-import { anyGrantCovers } from '../domain/entitlement.js'
-import { assertMeterWindow } from '../domain/metering-windows.js'
+import { hasDimension } from '../domain/world.js'
+import { isAccountEntitled } from '../domain/entitlement.js'
+import { meterTimestampProblem } from '../domain/metering-windows.js'
 import { isReplayOf, meterSlotKey, type UsageRecord } from '../domain/usage-record.js'
 import { AwsError } from '../errors/aws-error.js'
 import { boolean, type Infer, optional, required, structure, timestamp } from '../protocol/shape.js'
 import { newId } from '../shared/ids.js'
 import { hourStartMs } from '../shared/time.js'
-import { defineOperation, type OperationContext } from './operation.js'
+import { defineOperation } from './operation.js'
 import { ClientToken, ProductCode, UsageAllocations, UsageDimension, UsageQuantity } from './shapes.js'
-import { secondsToMs, toAllocations } from './usage-input.js'
+import { assertValidAllocations, secondsToMs, toAllocations } from './usage-input.js'
 
 export const MeterUsageInput = structure({
   ProductCode: required(ProductCode),
@@ -59,8 +58,14 @@ export const meterUsage = defineOperation({
     const allocations = toAllocations(input.UsageAllocations)
     assertValidAllocations(quantity, allocations)
     const timestampMs = secondsToMs(input.Timestamp)
-    assertMeterWindow(timestampMs, ctx.nowMs, ctx.windows)
-    if (!buyerAccountId || !isEntitled(buyerAccountId, product, timestampMs, ctx)) {
+    const windowProblem = meterTimestampProblem(timestampMs, ctx.nowMs, ctx.windows)
+    if (windowProblem) {
+      throw new AwsError(
+        'TimestampOutOfBoundsException',
+        `The timestamp value passed in the request is out of allowed range: ${windowProblem}.`,
+      )
+    }
+    if (!buyerAccountId || !isAccountEntitled(ctx.catalog, buyerAccountId, product.code, timestampMs)) {
       throw new AwsError('CustomerNotEntitledException', `The customer does not have a valid subscription for the product ${product.code}.`)
     }
     if (input.DryRun) throw new AwsError('DryRunOperation', 'Request would have succeeded, but DryRun flag is set.')
@@ -102,12 +107,6 @@ export const meterUsage = defineOperation({
     }
   },
 })
-
-function isEntitled(accountId: string, product: Product, atMs: number, ctx: OperationContext): boolean {
-  return ctx.catalog
-    .customersOfAccount(accountId)
-    .some((customer) => anyGrantCovers(ctx.catalog.grantsTo(customer.identifier, product.code), atMs))
-}
 
 /** What "the same parameters" means for a reused ClientToken: every member but the token. */
 function fingerprint(input: MeterUsageRequest): string {

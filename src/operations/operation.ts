@@ -1,20 +1,13 @@
 import type { Catalog } from '../catalog/catalog.js'
-import type { Credential } from '../catalog/world.js'
 import type { MeteringWindows } from '../domain/metering-windows.js'
 import type { KeyRing } from '../keys/key-ring.js'
 import type { Ledger } from '../ledger/ledger.js'
-import type { Infer, StructureShape } from '../protocol/shape.js'
+import type { Caller, Operation } from '../protocol/service.js'
+import type { StructureShape } from '../protocol/shape.js'
 
-/** Who called, as established by the wire layer. */
-export interface Caller {
-  /** Undefined only for unknown keys in permissive auth mode. */
-  accountId?: string
-  accessKeyId?: string
-  /** The region the request was signed for. */
-  signingRegion?: string
-  credential?: Credential
-}
+export type { Caller } from '../protocol/service.js'
 
+/** What a Marketplace operation runs with, besides its input. */
 export interface OperationContext {
   caller: Caller
   requestId: string
@@ -30,11 +23,4 @@ export interface OperationContext {
   anonymousBuyerAccountId?: string
 }
 
-/** An AWS operation: its input shape (AWS member names) and what it does. No HTTP in here. */
-export interface Operation<S extends StructureShape = StructureShape> {
-  name: string
-  input: S
-  run(input: Infer<S>, ctx: OperationContext): Promise<object>
-}
-
-export const defineOperation = <S extends StructureShape>(op: Operation<S>): Operation<S> => op
+export const defineOperation = <S extends StructureShape>(op: Operation<OperationContext, S>): Operation<OperationContext, S> => op

@@ -1,5 +1,5 @@
 import { registrationKey } from '../domain/registration.js'
-import { anyGrantCovers } from '../domain/entitlement.js'
+import { isAccountEntitled } from '../domain/entitlement.js'
 import { AwsError } from '../errors/aws-error.js'
 import { optional, required, structure } from '../protocol/shape.js'
 import { defineOperation } from './operation.js'
@@ -56,9 +56,7 @@ export const registerUsage = defineOperation({
           `AWS Marketplace does not support metering usage from the underlying platform (${platform}). Currently, Amazon ECS, Amazon EKS, and Fargate are supported.`,
         )
       }
-      const entitled =
-        preview ||
-        ctx.catalog.customersOfAccount(account).some((c) => anyGrantCovers(ctx.catalog.grantsTo(c.identifier, product.code), ctx.nowMs))
+      const entitled = preview || isAccountEntitled(ctx.catalog, account, product.code, ctx.nowMs)
       if (!entitled) {
         throw new AwsError(
           'CustomerNotEntitledException',
@@ -76,7 +74,8 @@ export const registerUsage = defineOperation({
       lastCallMs: ctx.nowMs,
       callCount: 1,
     })
-    // Claim names as AWS's own verification sample reads them (camelCase), see the contract §4.1.
+    // Claim names as AWS's own RegisterUsage verification sample (seller guide, Java) reads them: camelCase,
+    // although the same guide's example payload shows PascalCase.
     const Signature = await ctx.keys.sign(key, {
       productCode: product.code,
       publicKeyVersion: key.version,

@@ -1,4 +1,5 @@
-import type { Allocation } from '../domain/allocations.js'
+import { type Allocation, allocationProblem } from '../domain/allocations.js'
+import { AwsError } from '../errors/aws-error.js'
 import type { Infer } from '../protocol/shape.js'
 import type { UsageAllocations } from './shapes.js'
 
@@ -8,6 +9,12 @@ export function toAllocations(wire: Infer<typeof UsageAllocations> | undefined):
     quantity: a.AllocatedUsageQuantity,
     tags: (a.Tags ?? []).map((t) => ({ key: t.Key, value: t.Value })),
   }))
+}
+
+/** The allocation rules, answered with AWS's errors: tag rules → InvalidTagException, the rest → InvalidUsageAllocationsException. */
+export function assertValidAllocations(quantity: number, allocations: readonly Allocation[] | undefined): void {
+  const problem = allocationProblem(quantity, allocations)
+  if (problem) throw new AwsError(problem.kind === 'tag' ? 'InvalidTagException' : 'InvalidUsageAllocationsException', problem.message)
 }
 
 /** Epoch seconds (integer or fractional, as SDKs send them) → epoch milliseconds. */

@@ -1,51 +1,24 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import type { Catalog } from '../catalog/catalog.js'
-import type { MeteringWindows } from '../domain/metering-windows.js'
+import type { SigningIdentity } from '../domain/world.js'
 import { AwsError } from '../errors/aws-error.js'
-import type { KeyRing } from '../keys/key-ring.js'
-import type { Ledger } from '../ledger/ledger.js'
-import type { Caller, Operation } from '../operations/operation.js'
-import { OPERATIONS, TARGET_PREFIX } from '../operations/registry.js'
-import type { FaultRules } from '../controls/fault-rules.js'
-import type { Quotas } from '../controls/quotas.js'
-import type { Clock } from '../shared/clock.js'
 import { credentialAccessKeyId, credentialRegion, verifySigV4 } from '../sigv4/verify.js'
-import { check } from './shape.js'
+import type { AwsService, Caller, CallReport, PreparedCall, ServedOperation } from './service.js'
 
 export type AuthMode = 'strict' | 'permissive'
 
-export interface AwsJsonEndpointOptions {
-  catalog: Catalog
-  ledger: Ledger
-  clock: Clock
-  windows: MeteringWindows
-  keys: KeyRing
+export interface AwsJsonEndpointOptions<Ctx> {
+  /** The services served on POST /, told apart by the X-Amz-Target prefix. */
+  services: readonly AwsService<Ctx>[]
   auth: AuthMode
-  anonymousBuyerAccountId?: string
-  quotas: Quotas
-  faults: FaultRules
+  /** The account and credential of an access key, for SigV4 verification. */
+  findSigningIdentity(accessKeyId: string): SigningIdentity | undefined
+  /**
+   * Turns an authenticated, parsed call into the context its operation runs with. May throw an
+   * AwsError instead (a quota or an injected fault answers the call).
+   */
+  prepare(call: PreparedCall): Promise<Ctx>
   /** Told about every call once it has been answered (audit trail, metrics). */
   onCall?: (report: CallReport) => void
-}
-
-/** One answered AWS API call, for the audit trail and metrics. */
-export interface CallReport {
-  requestId: string
-  startedAtMs: number
-  durationMs: number
-  /** The operation name, or the X-Amz-Target as sent when it names none. */
-  operation: string
-  caller?: Caller
-  sourceIp: string
-  userAgent?: string
-  /** The parsed request body, when it could be read. */
-  params?: unknown
-  /** The same body as the JSON text it was parsed from. */
-  paramsJson?: string
-  status: number
-  error?: AwsError
-  output?: object
-  injectedFault?: string
 }
 
 interface CallState {
@@ -68,7 +41,8 @@ export const MAX_BODY_BYTES = 1024 * 1024 - 1
  * errors as {__type, message} with a matching x-amzn-ErrorType. Registered as an encapsulated
  * fastify plugin so its body parser and error handler apply to this scope only.
  */
-export async function awsJsonEndpoint(app: FastifyInstance, options: AwsJsonEndpointOptions): Promise<void> {
+export async function awsJsonEndpoint<Ctx>(app: FastifyInstance, options: AwsJsonEndpointOptions<Ctx>): Promise<void> {
+  const services = new Map(options.services.map((service) => [service.targetPrefix, service]))
   const calls = new WeakMap<FastifyRequest, CallState>()
   const stateOf = (request: FastifyRequest) => {
     let state = calls.get(request)
@@ -120,7 +94,7 @@ export async function awsJsonEndpoint(app: FastifyInstance, options: AwsJsonEndp
   app.post('/', async (request, reply) => {
     const state = stateOf(request)
     // 1. framing and identity
-    const operation = resolveOperation(request.headers['x-amz-target'])
+    const operation = resolveOperation(services, request.headers['x-amz-target'])
     state.operation = operation.name
     const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0)
     const caller = authenticate(request, body, options)
@@ -129,43 +103,17 @@ export async function awsJsonEndpoint(app: FastifyInstance, options: AwsJsonEndp
     const params = parseJson(text)
     state.params = params
     state.paramsJson = text
-    // 2. the seller's controls: quotas, then injected faults (AWS throttles before it validates)
-    const accountKey = caller.accountId ?? 'anonymous'
-    if (!(await options.quotas.take(operation.name, accountKey, caller.signingRegion ?? 'us-east-1'))) {
-      state.injectedFault = 'quota'
-      throw new AwsError('ThrottlingException', 'Rate exceeded')
-    }
-    const productCode =
-      typeof (params as { ProductCode?: unknown })?.ProductCode === 'string' ? (params as { ProductCode: string }).ProductCode : undefined
-    const fault = await options.faults.match({
+    // 2. the seller's controls (quotas, injected faults), then 3. validate, decide, persist
+    const ctx = await options.prepare({
       operation: operation.name,
-      ...(productCode ? { productCode } : {}),
-      ...(caller.accountId ? { accountId: caller.accountId } : {}),
-    })
-    if (fault) {
-      state.injectedFault = `fault:${fault.ruleIds.join(',')}`
-      if (fault.latencyMs) await new Promise((resolve) => setTimeout(resolve, fault.latencyMs))
-      if (fault.error === 'ThrottlingException') throw new AwsError('ThrottlingException', 'Rate exceeded')
-      if (fault.error === 'InternalServiceErrorException') {
-        throw new AwsError(
-          'InternalServiceErrorException',
-          'An internal error has occurred. Retry your request. If the problem persists, post a message with details on the AWS forums.',
-        )
-      }
-    }
-    // 3. validate, decide, persist
-    const input = check(operation.input, params)
-    const output = await operation.run(input, {
       caller,
       requestId: request.id,
-      nowMs: options.clock.nowMs(),
-      catalog: options.catalog,
-      ledger: options.ledger,
-      windows: options.windows,
-      keys: options.keys,
-      anonymousBuyerAccountId: options.anonymousBuyerAccountId,
-      ...(fault?.unprocessedShare ? { unprocessedShare: fault.unprocessedShare } : {}),
+      params,
+      markInjected: (tag) => {
+        state.injectedFault = tag
+      },
     })
+    const output = await operation.invoke(params, ctx)
     // 4. respond
     state.output = output
     reply.header('x-amzn-RequestId', request.id).header('content-type', CONTENT_TYPE).send(jsonBytes(output))
@@ -173,19 +121,18 @@ export async function awsJsonEndpoint(app: FastifyInstance, options: AwsJsonEndp
   })
 }
 
-function resolveOperation(target: string | string[] | undefined): Operation {
+function resolveOperation<Ctx>(
+  services: ReadonlyMap<string, AwsService<Ctx>>,
+  target: string | string[] | undefined,
+): ServedOperation<Ctx> {
   const value = Array.isArray(target) ? target[0] : target
-  const dot = value?.lastIndexOf('.') ?? -1
-  const operation = value && dot > 0 && value.slice(0, dot) === TARGET_PREFIX ? OPERATIONS[value.slice(dot + 1)] : undefined
-  if (!operation) {
-    throw new AwsError(
-      'UnknownOperationException',
-      value
-        ? `Unknown operation ${value}; expected ${TARGET_PREFIX}.{${Object.keys(OPERATIONS).join(',')}}.`
-        : 'Missing X-Amz-Target header.',
-    )
-  }
-  return operation
+  if (!value) throw new AwsError('UnknownOperationException', 'Missing X-Amz-Target header.')
+  const dot = value.lastIndexOf('.')
+  const service = dot > 0 ? services.get(value.slice(0, dot)) : undefined
+  const operation = service?.operations.get(value.slice(dot + 1))
+  if (operation) return operation
+  const expected = [...(service ? [service] : services.values())].map((s) => `${s.targetPrefix}.{${[...s.operations.keys()].join(',')}}`)
+  throw new AwsError('UnknownOperationException', `Unknown operation ${value}; expected ${expected.join(' or ')}.`)
 }
 
 function parseJson(text: string): unknown {
@@ -197,12 +144,12 @@ function parseJson(text: string): unknown {
   }
 }
 
-function authenticate(request: FastifyRequest, body: Buffer, options: AwsJsonEndpointOptions): Caller {
+function authenticate<Ctx>(request: FastifyRequest, body: Buffer, options: AwsJsonEndpointOptions<Ctx>): Caller {
   const headers = flatHeaders(request)
   if (options.auth === 'permissive') {
     // Any credentials, or none: a known key still says who calls; an unknown one acts for anyone.
     const accessKeyId = credentialAccessKeyId(headers['authorization'])
-    const identity = accessKeyId ? options.catalog.findSigningIdentity(accessKeyId) : undefined
+    const identity = accessKeyId ? options.findSigningIdentity(accessKeyId) : undefined
     if (!identity) return { accessKeyId, signingRegion: credentialRegion(headers['authorization']) }
     return {
       accountId: identity.accountId,
@@ -217,10 +164,10 @@ function authenticate(request: FastifyRequest, body: Buffer, options: AwsJsonEnd
     {
       service: SIGNING_NAME,
       nowMs: Date.now(), // real time: the virtual clock must not expire signatures
-      lookupSecret: (key) => options.catalog.findSigningIdentity(key)?.credential,
+      lookupSecret: (key) => options.findSigningIdentity(key)?.credential,
     },
   )
-  const identity = options.catalog.findSigningIdentity(verified.accessKeyId)!
+  const identity = options.findSigningIdentity(verified.accessKeyId)!
   return {
     accountId: identity.accountId,
     accessKeyId: verified.accessKeyId,
@@ -236,12 +183,13 @@ function splitUrl(url: string): [string, string?] {
 
 // SigV4 joins repeated headers with ','; Node joins most of them with ', ', so rebuild from raw.
 function flatHeaders(request: FastifyRequest): Record<string, string> {
-  const out: Record<string, string> = {}
+  // No prototype: a header named like an Object member (constructor, __proto__) is just a header.
+  const out = Object.create(null) as Record<string, string>
   const raw = request.raw.rawHeaders
   for (let i = 0; i < raw.length; i += 2) {
     const name = raw[i]!.toLowerCase()
     const value = raw[i + 1]!.trim()
-    out[name] = name in out ? `${out[name]},${value}` : value
+    out[name] = out[name] === undefined ? value : `${out[name]},${value}`
   }
   return out
 }

@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-
-export const ADMIN_TOKEN_FILE = 'admin-token'
+import { ADMIN_TOKEN_FILE } from '../config/defaults.js'
 
 /** The configured admin token, or the one kept in the data folder (created, 0600, on first start). */
 export function adminTokenFor(dataDir: string, configured?: string): string {

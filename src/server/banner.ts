@@ -1,6 +1,6 @@
-import type { World } from '../catalog/world.js'
+import type { World } from '../domain/world.js'
 import type { MeterdConfig } from '../config/config.js'
-import { describeStore } from '../ledger/open-ledger.js'
+import { describeStore } from '../ledger/store.js'
 
 /** What `meterd serve` prints on start: where it listens and calls that work against the world. */
 export function banner(config: MeterdConfig, world: World, url: string, adminToken: string): string {

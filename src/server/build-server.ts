@@ -11,10 +11,14 @@ import { openQuotas, type Quotas } from '../controls/quotas.js'
 import { openVirtualClock, type VirtualClock } from '../controls/virtual-clock.js'
 import { type KeyRing, openKeyRing } from '../keys/key-ring.js'
 import type { Ledger } from '../ledger/ledger.js'
-import { openLedger } from '../ledger/open-ledger.js'
+import { openLedger } from './open-store.js'
 import { createAuditTrail } from '../observability/audit-trail.js'
 import { createMetrics } from '../observability/metrics.js'
-import { awsJsonEndpoint, type CallReport } from '../protocol/aws-json-endpoint.js'
+import { createCallContext } from '../operations/call-context.js'
+import type { OperationContext } from '../operations/operation.js'
+import { meteringService } from '../operations/metering-service.js'
+import { awsJsonEndpoint } from '../protocol/aws-json-endpoint.js'
+import type { CallReport } from '../protocol/service.js'
 import { publicKeys } from '../public/public-keys.js'
 import { subscribePages } from '../public/subscribe-pages.js'
 import { type Clock, systemClock } from '../shared/clock.js'
@@ -91,17 +95,21 @@ export async function startServer(config: MeterdConfig, options: BuildOptions = 
       metrics!.observeCall(report.operation, report.error?.code ?? 'Success', report.durationMs)
       countRecords(report, metrics!)
     }
-    await app.register(awsJsonEndpoint, {
-      catalog,
-      ledger,
-      clock,
-      keys,
-      quotas,
-      faults,
-      onCall,
-      windows: config.windows,
+    await app.register(awsJsonEndpoint<OperationContext>, {
+      services: [meteringService],
       auth: config.auth,
-      anonymousBuyerAccountId: config.anonymousBuyerAccountId ?? firstLicensedAccount(catalog),
+      findSigningIdentity: (accessKeyId) => catalog.findSigningIdentity(accessKeyId),
+      prepare: createCallContext({
+        catalog,
+        ledger,
+        clock,
+        keys,
+        quotas,
+        faults,
+        windows: config.windows,
+        anonymousBuyerAccountId: config.anonymousBuyerAccountId ?? firstLicensedAccount(catalog),
+      }),
+      onCall,
     })
     const book = new RouteBook()
     await adminApp.register(adminApi, {

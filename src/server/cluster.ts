@@ -5,7 +5,7 @@ import { openLiveCatalog } from '../catalog/live-catalog.js'
 import { parseWorld } from '../catalog/world.js'
 import type { MeterdConfig } from '../config/config.js'
 import { openKeyRing } from '../keys/key-ring.js'
-import { openLedger } from '../ledger/open-ledger.js'
+import { openLedger } from './open-store.js'
 import { adminTokenFor } from './admin-token.js'
 
 /**

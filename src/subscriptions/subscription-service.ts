@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import type { LiveCatalog } from '../catalog/live-catalog.js'
-import type { License } from '../catalog/world.js'
+import type { License } from '../domain/world.js'
 import { type Subscription, subscribe, unsubscribe } from '../domain/subscriptions.js'
 import type { Ledger } from '../ledger/ledger.js'
 import type { Clock } from '../shared/clock.js'

@@ -177,7 +177,7 @@ describe('admin API: fault injection', () => {
       await stored(),
       records.slice(0, 3).map((r) => r.Quantity),
     )
-    const resent = await batch(out.UnprocessedRecords!)
+    const resent = await batch(out.UnprocessedRecords)
     assert.deepEqual([resent.Results!.map((r) => r.Status), resent.UnprocessedRecords], [['Success', 'Success'], []])
     assert.deepEqual(
       await stored(),

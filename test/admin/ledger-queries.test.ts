@@ -227,7 +227,7 @@ describe('admin API: ledger queries, usage windows and exports', () => {
       assert.deepEqual(new Set(flat), new Set(r.map((x) => x.id)))
       const all = (await admin.listRecords({ limit: 100 })).records
       assert.deepEqual(ids(all), flat)
-      const key = (x: Record<string, unknown>) => `${x.receivedAt} ${x.meteringRecordId}`
+      const key = (x: Record<string, unknown>) => `${String(x.receivedAt)} ${String(x.meteringRecordId)}`
       assert.deepEqual(all.map(key), all.map(key).sort())
       // Received one call after another: the calls come in their order.
       assert.deepEqual(

@@ -185,7 +185,7 @@ describe('request quotas on the real clock', () => {
       const throttled = results.filter((r) => r.status === 'rejected')
       assert.ok(results.filter((r) => r.status === 'fulfilled').length >= 10)
       assert.ok(throttled.length >= 1, 'at least one call of the burst is throttled')
-      for (const r of throttled) assert.equal(((r as PromiseRejectedResult).reason as Error).name, 'ThrottlingException')
+      for (const r of throttled) assert.equal((r.reason as Error).name, 'ThrottlingException')
       await new Promise((resolve) => setTimeout(resolve, 150)) // 1.5 tokens at 10 per second
       assert.match(
         (

@@ -114,7 +114,7 @@ export interface CaseContext {
   rotatedAtMs: number
 }
 
-/** HTTP statuses of the errors the cases provoke (the contract's §3.1 plus meterd's DryRun choice). */
+/** HTTP statuses of the errors the cases provoke (Smithy's defaults: 400 client, 500 server, 409 as modeled; plus meterd's DryRun choice). */
 export const STATUS: Record<string, number> = {
   InternalServiceErrorException: 500,
   IdempotencyConflictException: 409,

@@ -12,8 +12,11 @@ export const REPO_ROOT = fileURLToPath(new URL('../../../', import.meta.url))
 
 export interface Detected {
   info: ClientInfo
-  /** CLIs: the program and leading arguments; boto3: the Python interpreter. */
-  command?: { file: string; args: string[] }
+  /**
+   * CLIs: the program and leading arguments, and the Python interpreter that runs it (the suite
+   * drives the CLI's own entry point in that interpreter); boto3: the Python interpreter.
+   */
+  command?: { file: string; args: string[]; interpreter?: string }
 }
 
 export interface ProcessResult {
@@ -41,11 +44,11 @@ export function runProcess(
 }
 
 /**
- * The latest model (botocore 1.43.52 / the JS SDK's Smithy model, contract §2): the JS SDK and
+ * The latest model (botocore 1.43.52 / the JS SDK's Smithy model): the JS SDK and
  * plain fetch clients are checked against it. Only what the cases look at is listed.
  */
 export const LATEST_MODEL: ModelInfo = {
-  version: 'latest (contract §2)',
+  version: 'latest (botocore 1.43.52)',
   errors: {
     BatchMeterUsage: [
       'InternalServiceErrorException',
@@ -245,7 +248,8 @@ async function detectCliV1(python: string | undefined): Promise<Detected> {
     const version = /aws-cli\/(1\.[\d.]+)/.exec(`${result.stdout} ${result.stderr}`)?.[1]
     if (result.exitCode !== 0 || !version) continue
     // Its botocore: the one of the interpreter that runs it (python -m awscli), else the boto3 one.
-    const model = await pythonModel(command.file === python ? python : (python ?? 'python3'), 'botocore')
+    const interpreter = command.file === python ? python : shebangInterpreter(command.file)
+    const model = await pythonModel(interpreter, 'botocore')
     if (typeof model === 'string') return unavailable('cli-v1', label, model)
     return {
       info: {
@@ -261,7 +265,7 @@ async function detectCliV1(python: string | undefined): Promise<Detected> {
         timestampForm: 'epoch',
         exit: { serviceError: 255, clientSide: 255 },
       },
-      command,
+      command: { ...command, interpreter },
     }
   }
   return unavailable(
@@ -279,10 +283,7 @@ async function detectCliV2(): Promise<Detected> {
   if (result.exitCode !== 0 || !version)
     return unavailable('cli-v2', label, `${file} is missing or not AWS CLI v2 (apt-get install awscli)`)
   // Debian's CLI v2 vendors botocore as awscli.botocore; read its model with the CLI's own interpreter.
-  const interpreter = readFileSync(file, 'utf8')
-    .split('\n')[0]!
-    .replace(/^#!\s*/, '')
-    .split(/\s+/)[0]!
+  const interpreter = shebangInterpreter(file)
   const model = await pythonModel(interpreter, 'awscli.botocore')
   if (typeof model === 'string') return unavailable('cli-v2', label, model)
   return {
@@ -299,6 +300,13 @@ async function detectCliV2(): Promise<Detected> {
       timestampForm: 'iso',
       exit: { serviceError: 254, clientSide: 252 },
     },
-    command: { file, args: [] },
+    command: { file, args: [], interpreter },
   }
 }
+
+/** The interpreter a script's #! line names. */
+const shebangInterpreter = (file: string): string =>
+  readFileSync(file, 'utf8')
+    .split('\n')[0]!
+    .replace(/^#!\s*/, '')
+    .split(/\s+/)[0]!

@@ -48,7 +48,7 @@ async function auditUserAgents(admin: AdminClient): Promise<string[]> {
         limit: 1000,
         ...(cursor ? { cursor } : {}),
       })
-      agents.push(...page.events.map((e) => String(e.userAgent ?? '')))
+      agents.push(...page.events.map((e) => (typeof e.userAgent === 'string' ? e.userAgent : '')))
       cursor = page.nextCursor
     } while (cursor)
     return agents

@@ -6,7 +6,7 @@ import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import * as sdk from '@aws-sdk/client-marketplace-metering'
 import type { Case, ClientInfo, OpName, Outcome, Step } from './cases.js'
-import { runProcess, SOURCE_DIR } from './clients.js'
+import { SOURCE_DIR } from './clients.js'
 
 /** Runs a case's steps with one real client and reports what the client made of each answer. */
 export interface Driver {
@@ -90,7 +90,7 @@ export function jsDriver(url: string): Driver {
     )
     try {
       const { $metadata, ...output } = await client.send(new COMMANDS[step.op](mapTimestamps(step.params, (ms) => new Date(ms))))
-      return { kind: 'success', output: normalizeJs(output), clientAttempts: $metadata.attempts } as Outcome
+      return { kind: 'success', output: normalizeJs(output), clientAttempts: $metadata.attempts }
     } catch (error) {
       if (error instanceof LeftTheMachine) return { kind: 'ignored', target: error.target }
       if (error instanceof sdk.MarketplaceMeteringServiceException) {
@@ -114,7 +114,7 @@ export function jsDriver(url: string): Driver {
           status: error.$metadata?.httpStatusCode,
           message: error.message,
           clientAttempts: error.$metadata?.attempts,
-        } as Outcome
+        }
       }
       const e = error as Error
       return { kind: 'exception', via: e?.name ?? typeof error, message: e?.message ?? String(error) }
@@ -130,7 +130,20 @@ export function jsDriver(url: string): Driver {
 // boto3, in a Python process that stays up for the whole run
 
 export function boto3Driver(python: string, url: string, env: NodeJS.ProcessEnv): Driver {
-  const child: ChildProcess = spawn(python, ['-u', join(SOURCE_DIR, 'boto3_driver.py')], { env, stdio: ['pipe', 'pipe', 'pipe'] })
+  const driver = lineProcess(python, ['-u', join(SOURCE_DIR, 'boto3_driver.py')], env)
+  return {
+    async run(c) {
+      const line = await driver.ask({ url, case: c })
+      if (line === undefined) return [{ kind: 'exception', via: 'boto3_driver.py exited', message: driver.stderr().trim() }]
+      return (JSON.parse(line) as { outcomes: Outcome[] }).outcomes
+    },
+    close: () => driver.close(),
+  }
+}
+
+/** A process that answers each JSON line written to it with one line (the Python drivers). */
+function lineProcess(file: string, args: string[], env: NodeJS.ProcessEnv) {
+  const child: ChildProcess = spawn(file, args, { env, stdio: ['pipe', 'pipe', 'pipe'] })
   let stderr = ''
   child.stderr!.on('data', (chunk) => {
     stderr = (stderr + String(chunk)).slice(-4000)
@@ -142,14 +155,13 @@ export function boto3Driver(python: string, url: string, env: NodeJS.ProcessEnv)
     while (waiting.length) waiting.shift()!(undefined)
   })
   return {
-    async run(c) {
-      const line = await new Promise<string | undefined>((resolve) => {
+    ask: (request: unknown) =>
+      new Promise<string | undefined>((resolve) => {
+        if (child.exitCode !== null) return resolve(undefined)
         waiting.push(resolve)
-        child.stdin!.write(`${JSON.stringify({ url, case: c })}\n`)
-      })
-      if (line === undefined) return [{ kind: 'exception', via: 'boto3_driver.py exited', message: stderr.trim() }]
-      return (JSON.parse(line) as { outcomes: Outcome[] }).outcomes
-    },
+        child.stdin!.write(`${JSON.stringify(request)}\n`)
+      }),
+    stderr: () => stderr,
     async close() {
       child.stdin!.end()
       await new Promise((resolve) => (child.exitCode !== null ? resolve(undefined) : child.once('exit', resolve)))
@@ -175,7 +187,7 @@ export function sealedEnv(home: string, extra: Record<string, string> = {}): Nod
 }
 
 // ---------------------------------------------------------------------------------------------
-// The AWS CLIs, one process per call
+// The AWS CLIs: their own entry point, one call per step, in a Python process that stays up
 
 /** A local HTTP proxy that answers 403 to everything and remembers where each request wanted to go. */
 async function startTrap(): Promise<{ url: string; hits: string[]; close(): Promise<void> }> {
@@ -204,7 +216,8 @@ export function cliOptions(params: Record<string, unknown>): string[] {
     if (typeof value === 'boolean') options.push(value ? `--${kebab(name)}` : `--no-${kebab(name)}`)
     else if (isTs(value)) options.push(`--${kebab(name)}`, iso(value.$ts))
     else if (typeof value === 'object' && value !== null) options.push(`--${kebab(name)}`, JSON.stringify(mapTimestamps(value, iso)))
-    else options.push(`--${kebab(name)}`, String(value))
+    else if (typeof value === 'string' || typeof value === 'number') options.push(`--${kebab(name)}`, String(value))
+    else throw new Error(`cannot pass ${typeof value} ${name} as a CLI option`)
   }
   return options
 }
@@ -230,9 +243,10 @@ const SERVICE_ERROR = /An error occurred \(([^)]+)\) when calling the (\w+) oper
 const CLIENT_SIDE =
   /the following arguments are required|Parameter validation failed|Unknown options|Invalid (type|length|range) for parameter|Missing required parameter|Unknown parameter/
 
-export async function cliDriver(info: ClientInfo, command: { file: string; args: string[] }, url: string): Promise<Driver> {
+export async function cliDriver(info: ClientInfo, command: { interpreter?: string }, url: string): Promise<Driver> {
   const trap = await startTrap()
   const home = mkdtempSync(join(tmpdir(), `meterd-${info.id}-`))
+  const cli = lineProcess(command.interpreter ?? 'python3', ['-u', join(SOURCE_DIR, 'cli_driver.py')], sealedEnv(home))
   const runStep = async (c: Case, step: Step): Promise<Outcome> => {
     const env = sealedEnv(home, {
       AWS_ACCESS_KEY_ID: step.cred.accessKeyId,
@@ -249,7 +263,6 @@ export async function cliDriver(info: ClientInfo, command: { file: string; args:
       ...(c.endpoint === 'env' ? { [ENV_ENDPOINT]: url } : {}),
     })
     const args = [
-      ...command.args,
       'meteringmarketplace',
       kebab(step.op),
       ...cliOptions(step.params),
@@ -258,7 +271,9 @@ export async function cliDriver(info: ClientInfo, command: { file: string; args:
       'json',
     ]
     const hitsBefore = trap.hits.length
-    const result = await runProcess(command.file, args, { env })
+    const answer = await cli.ask({ args, env })
+    if (answer === undefined) return { kind: 'exception', via: 'cli_driver.py exited', message: cli.stderr().trim() }
+    const result = JSON.parse(answer) as { exitCode: number; stdout: string; stderr: string }
     const hits = trap.hits.slice(hitsBefore)
     if (hits.length > 0) return { kind: 'ignored', target: hits[0]!, exitCode: result.exitCode }
     if (result.exitCode === 0) return { kind: 'success', output: normalizeCli(JSON.parse(result.stdout || '{}')) }
@@ -270,6 +285,7 @@ export async function cliDriver(info: ClientInfo, command: { file: string; args:
     return { kind: 'exception', via: `exit ${result.exitCode}`, message: lastLine(result.stderr), exitCode: result.exitCode }
   }
   return stepwise(runStep, async () => {
+    await cli.close()
     await trap.close()
     rmSync(home, { recursive: true, force: true })
   })

@@ -274,9 +274,9 @@ describe('permissive mode over the wire', () => {
   it("lets the SDK with fake keys 'testing'/'testing' BatchMeterUsage demo-saas for demo-customer-1 with Status Success", async () => {
     const out = await batch(client, hourAgo(1, 5))
     assert.equal(out.Results?.length, 1)
-    assert.equal(out.Results![0]!.Status, 'Success')
-    assert.equal(out.Results![0]!.UsageRecord?.CustomerIdentifier, CUSTOMER)
-    assert.match(out.Results![0]!.MeteringRecordId!, UUID)
+    assert.equal(out.Results[0]!.Status, 'Success')
+    assert.equal(out.Results[0]!.UsageRecord?.CustomerIdentifier, CUSTOMER)
+    assert.match(out.Results[0]!.MeteringRecordId!, UUID)
   })
 
   it("lets the SDK with fake keys 'testing'/'testing' MeterUsage demo-ami and returns a MeteringRecordId", async () => {

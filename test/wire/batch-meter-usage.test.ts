@@ -28,9 +28,7 @@ describe('BatchMeterUsage', () => {
   const one = (record: Partial<UsageRecord>, productCode = 'demo-saas') =>
     batch({
       ProductCode: productCode,
-      UsageRecords: [
-        { Timestamp: midMonthHourAgo(1, 5), CustomerIdentifier: CUSTOMER, Dimension: 'users', Quantity: 1, ...record } as UsageRecord,
-      ],
+      UsageRecords: [{ Timestamp: midMonthHourAgo(1, 5), CustomerIdentifier: CUSTOMER, Dimension: 'users', Quantity: 1, ...record }],
     })
 
   before(async () => {
@@ -69,7 +67,7 @@ describe('BatchMeterUsage', () => {
         UsageRecords: [{ Timestamp: timestamp, CustomerIdentifier: CUSTOMER, Dimension: 'users', Quantity: 3 }],
       })
       assert.equal(out.Results?.length, 1)
-      const [result] = out.Results!
+      const [result] = out.Results
       assert.equal(result!.Status, 'Success')
       assert.match(result!.MeteringRecordId!, UUID)
       assert.deepEqual(result!.UsageRecord, { Timestamp: timestamp, CustomerIdentifier: CUSTOMER, Dimension: 'users', Quantity: 3 })

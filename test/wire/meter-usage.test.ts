@@ -19,7 +19,7 @@ describe('MeterUsage', () => {
         UsageDimension: 'hosts',
         UsageQuantity: 1,
         ...input,
-      } as MeterUsageCommandInput),
+      }),
     )
 
   before(async () => {

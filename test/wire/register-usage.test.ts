@@ -49,7 +49,7 @@ const register = (client: MarketplaceMeteringClient, input: Partial<RegisterUsag
       PublicKeyVersion: 1,
       Nonce: 'nonce-0001',
       ...input,
-    } as RegisterUsageCommandInput),
+    }),
   )
 
 const fetchPem = async (meterd: TestMeterd, version: number): Promise<string> => {

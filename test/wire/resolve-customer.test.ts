@@ -6,7 +6,6 @@ import {
   type BatchMeterUsageCommandOutput,
   type MarketplaceMeteringClient,
   ResolveCustomerCommand,
-  type UsageRecord,
 } from '@aws-sdk/client-marketplace-metering'
 import { DEMO_WORLD } from '../../src/catalog/demo-world.js'
 import type { WorldInput } from '../../src/catalog/world.js'
@@ -220,7 +219,7 @@ describe('Subscribing makes BatchMeterUsage bill the new customer (clock pinned)
   const byLicense = (Timestamp: Date, Dimension = 'api_calls'): Promise<BatchMeterUsageCommandOutput> =>
     seller.send(
       new BatchMeterUsageCommand({
-        UsageRecords: [{ Timestamp, CustomerAWSAccountId: NEW_BUYER, LicenseArn: licenseArn, Dimension, Quantity: 3 } as UsageRecord],
+        UsageRecords: [{ Timestamp, CustomerAWSAccountId: NEW_BUYER, LicenseArn: licenseArn, Dimension, Quantity: 3 }],
       }),
     )
   const status = (out: BatchMeterUsageCommandOutput) => out.Results!.map((r) => r.Status)

@@ -16,7 +16,7 @@ export const Format = z.enum(['csv', 'ndjson']).default('ndjson')
 const cursor = <T extends z.ZodType>(shape: T) =>
   z.string().transform((text, ctx) => {
     try {
-      return shape.parse(JSON.parse(Buffer.from(text, 'base64url').toString('utf8'))) as z.output<T>
+      return shape.parse(JSON.parse(Buffer.from(text, 'base64url').toString('utf8')))
     } catch {
       ctx.addIssue({ code: 'custom', message: 'is not a cursor this API returned' })
       return z.NEVER

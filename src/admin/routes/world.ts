@@ -2,20 +2,15 @@ import type { FastifyInstance } from 'fastify'
 import { z } from 'zod'
 import { type LiveCatalog, worldToDocument } from '../../catalog/live-catalog.js'
 import {
-  type Account,
   AccountSchema,
   CredentialSchema,
-  type Customer,
   CustomerSchema,
   DimensionSchema,
-  type License,
   LicenseSchema,
   parseWorld,
-  type Product,
   ProductSchema,
-  type World,
-  WorldSchema,
 } from '../../catalog/world.js'
+import type { Account, Customer, License, Product, World } from '../../domain/world.js'
 import type { Clock } from '../../shared/clock.js'
 import { AdminError, type RouteBook } from '../route-book.js'
 
@@ -53,7 +48,12 @@ export function worldRoutes(app: FastifyInstance, book: RouteBook, deps: { catal
     },
   )
 
-  const collection = <C extends Collection>(name: C, key: (item: Item<C>) => string, schema: z.ZodType<Item<C>, any>, label: string) => {
+  const collection = <C extends Collection>(
+    name: C,
+    key: (item: Item<C>) => string,
+    schema: z.ZodType<Item<C>, unknown>,
+    label: string,
+  ) => {
     const find = (k: string) => (catalog.world()[name] as Item<C>[]).find((item) => key(item) === k)
     book.add(app, { method: 'GET', url: `/${name}`, tag: 'world', summary: `List ${name}` }, async () => ({
       [name]: catalog.world()[name],
@@ -225,5 +225,4 @@ export function worldRoutes(app: FastifyInstance, book: RouteBook, deps: { catal
       }
     }),
   )
-  void WorldSchema
 }

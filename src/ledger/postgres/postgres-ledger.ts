@@ -1,6 +1,8 @@
-import { type Compilable, Kysely, Migrator, PostgresDialect } from 'kysely'
+import { type Compilable, Kysely, Migrator } from 'kysely'
 import pg from 'pg'
 import type { Ledger } from '../ledger.js'
+import { redactUrl, StoreError } from '../store.js'
+import { SchemaScopedPostgresDialect } from './schema-scoped-dialect.js'
 import { migrationProvider } from '../sql/migrations.js'
 import type { LedgerDatabase } from '../sql/schema.js'
 import { createSqlLedger, recordUsage } from '../sql/sql-ledger.js'
@@ -14,8 +16,6 @@ export interface PostgresLedgerOptions {
   poolSize?: number
   onCommit?: (jobs: number) => void
 }
-
-export class StoreError extends Error {}
 
 // 40001 serialization_failure, 40P01 deadlock_detected: the transaction may simply be run again.
 const RETRYABLE = new Set(['40001', '40P01'])
@@ -34,16 +34,25 @@ export async function createPostgresLedger(options: PostgresLedgerOptions): Prom
     await pool.query('SELECT 1')
   } catch (error) {
     await pool.end()
-    throw new StoreError(`cannot reach PostgreSQL at ${redact(options.connectionString)}: ${(error as Error).message}`)
+    throw new StoreError(`cannot reach PostgreSQL at ${redactUrl(options.connectionString)}: ${(error as Error).message}`)
   }
-  const db = new Kysely<LedgerDatabase>({ dialect: new PostgresDialect({ pool }) })
+  let db: Kysely<LedgerDatabase>
   try {
     // Migration bookkeeping lives in the schema the URL selects (search_path), not in whichever
     // schema of the database happens to hold a kysely_migration table already.
-    const { rows } = await pool.query<{ schema: string }>('SELECT current_schema() AS schema')
-    await migrate(db, rows[0]!.schema)
+    const { rows } = await pool.query<{ schema: string | null }>('SELECT current_schema() AS schema')
+    const schema = rows[0]?.schema
+    if (!schema)
+      throw new StoreError(`the database at ${redactUrl(options.connectionString)} has no schema on its search_path to keep the ledger in`)
+    db = new Kysely<LedgerDatabase>({ dialect: new SchemaScopedPostgresDialect({ pool }, schema) })
+    try {
+      await migrate(db, schema)
+    } catch (error) {
+      await db.destroy()
+      throw error
+    }
   } catch (error) {
-    await db.destroy()
+    await pool.end().catch(() => undefined)
     throw error
   }
 
@@ -93,7 +102,7 @@ export async function createPostgresLedger(options: PostgresLedgerOptions): Prom
 async function migrate(db: Kysely<LedgerDatabase>, schema: string): Promise<void> {
   const { error, results } = await new Migrator({ db, provider: migrationProvider, migrationTableSchema: schema }).migrateToLatest()
   if (!error) return
-  const message = error instanceof Error ? error.message : String(error)
+  const message = error instanceof Error ? error.message : JSON.stringify(error)
   if (/corrupted migrations|missing/i.test(message)) {
     throw new StoreError(
       `the database schema is at a version this meterd does not know (${message}); run a newer meterd or point --store at another database`,
@@ -102,5 +111,3 @@ async function migrate(db: Kysely<LedgerDatabase>, schema: string): Promise<void
   const failed = results?.find((r) => r.status === 'Error')?.migrationName
   throw new StoreError(`ledger migration ${failed ?? ''} failed: ${message}`)
 }
-
-const redact = (url: string) => url.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@')

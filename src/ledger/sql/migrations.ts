@@ -1,5 +1,10 @@
 import type { Kysely, Migration, MigrationProvider } from 'kysely'
 
+// A migration sees the database as it was when the migration was written, not as today's typed
+// schema describes it, so migrations work on an untyped Kysely (as Kysely's migration docs advise).
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- see above
+type UntypedDb = Kysely<any>
+
 /**
  * Versioned schema changes, applied in name order under Kysely's Migrator lock. Portable DDL only:
  * ids and instants are generated in code so the same migration runs on SQLite and PostgreSQL.
@@ -7,7 +12,7 @@ import type { Kysely, Migration, MigrationProvider } from 'kysely'
  */
 const MIGRATIONS: Record<string, Migration> = {
   '0001_usage_ledger': {
-    async up(db: Kysely<any>) {
+    async up(db: UntypedDb) {
       await db.schema
         .createTable('usage_records')
         .addColumn('metering_record_id', 'text', (c) => c.primaryKey())
@@ -41,13 +46,13 @@ const MIGRATIONS: Record<string, Migration> = {
         .addPrimaryKeyConstraint('client_tokens_pk', ['caller_account_id', 'client_token'])
         .execute()
     },
-    async down(db: Kysely<any>) {
+    async down(db: UntypedDb) {
       await db.schema.dropTable('client_tokens').execute()
       await db.schema.dropTable('usage_records').execute()
     },
   },
   '0002_world_keys_tokens_registrations': {
-    async up(db: Kysely<any>) {
+    async up(db: UntypedDb) {
       await db.schema
         .createTable('world_state')
         .addColumn('id', 'integer', (c) => c.primaryKey())
@@ -86,13 +91,13 @@ const MIGRATIONS: Record<string, Migration> = {
         .addColumn('call_count', 'bigint', (c) => c.notNull())
         .execute()
     },
-    async down(db: Kysely<any>) {
+    async down(db: UntypedDb) {
       for (const table of ['registrations', 'registration_tokens', 'signing_keys', 'world_state'])
         await db.schema.dropTable(table).execute()
     },
   },
   '0003_controls_audit_tags': {
-    async up(db: Kysely<any>) {
+    async up(db: UntypedDb) {
       await db.schema
         .createTable('control_state')
         .addColumn('name', 'text', (c) => c.primaryKey())
@@ -137,13 +142,13 @@ const MIGRATIONS: Record<string, Migration> = {
       await db.schema.createIndex('usage_tags_key_value').on('usage_tags').columns(['tag_key', 'tag_value']).execute()
       await db.schema.createIndex('usage_records_timestamp').on('usage_records').columns(['timestamp_ms']).execute()
     },
-    async down(db: Kysely<any>) {
+    async down(db: UntypedDb) {
       for (const table of ['usage_tags', 'audit_events', 'fault_rules', 'control_state']) await db.schema.dropTable(table).execute()
       await db.schema.dropIndex('usage_records_timestamp').execute()
     },
   },
   '0004_quota_buckets': {
-    async up(db: Kysely<any>) {
+    async up(db: UntypedDb) {
       await db.schema
         .createTable('quota_buckets')
         .addColumn('bucket', 'text', (c) => c.primaryKey())
@@ -152,16 +157,16 @@ const MIGRATIONS: Record<string, Migration> = {
         .addColumn('version', 'bigint', (c) => c.notNull())
         .execute()
     },
-    async down(db: Kysely<any>) {
+    async down(db: UntypedDb) {
       await db.schema.dropTable('quota_buckets').execute()
     },
   },
   '0005_drop_product_hour_index': {
     // Queries filter by usage time (usage_records_timestamp); this index only slowed every insert.
-    async up(db: Kysely<any>) {
+    async up(db: UntypedDb) {
       await db.schema.dropIndex('usage_records_product_hour').execute()
     },
-    async down(db: Kysely<any>) {
+    async down(db: UntypedDb) {
       await db.schema.createIndex('usage_records_product_hour').on('usage_records').columns(['product_code', 'hour_ms']).execute()
     },
   },
@@ -169,8 +174,8 @@ const MIGRATIONS: Record<string, Migration> = {
     // Usage slot keys now start with their hour instead of ending with it (domain/usage-record.ts).
     // Keys of both shapes must never live side by side, or the retry of a request recorded before
     // the upgrade would not find its slot and would be recorded twice.
-    up: (db: Kysely<any>) => rewriteUsageKeys(db, hourFirstKey),
-    down: (db: Kysely<any>) => rewriteUsageKeys(db, hourLastKey),
+    up: (db: UntypedDb) => rewriteUsageKeys(db, hourFirstKey),
+    down: (db: UntypedDb) => rewriteUsageKeys(db, hourLastKey),
   },
 }
 
@@ -179,8 +184,8 @@ const MIGRATIONS: Record<string, Migration> = {
  * PostgreSQL migrations in a transaction but not SQLite's (no transactional DDL there), where
  * each UPDATE alone would be a commit of its own: so each page is a transaction of its own there.
  */
-async function rewriteUsageKeys(db: Kysely<any>, rewrite: (key: string) => string): Promise<void> {
-  const inTransaction = (work: (trx: Kysely<any>) => Promise<void>) => (db.isTransaction ? work(db) : db.transaction().execute(work))
+async function rewriteUsageKeys(db: UntypedDb, rewrite: (key: string) => string): Promise<void> {
+  const inTransaction = (work: (trx: UntypedDb) => Promise<void>) => (db.isTransaction ? work(db) : db.transaction().execute(work))
   let after = ''
   for (;;) {
     const rows: { metering_record_id: string; dedup_key: string }[] = await db

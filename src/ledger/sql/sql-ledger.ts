@@ -1,3 +1,4 @@
+import { takeToken } from '../../domain/token-bucket.js'
 import { duplicateAttemptKey } from '../../domain/usage-record.js'
 import type { Ledger, RecordUsageCommand, RecordUsageOutcome, ReplayTest } from '../ledger.js'
 import type { LedgerStatements } from './statements.js'
@@ -49,15 +50,16 @@ export function createSqlLedger(inTransaction: TransactionRunner, close: () => P
     consumeFaultRule: (id) => inTransaction((s) => s.consumeFaultRule(id)),
     takeQuotaToken: (bucket, rate, atMs) =>
       inTransaction(async (s) => {
+        // Compare-and-set on the row's version: concurrent nodes never both spend the same token.
         for (let attempt = 0; attempt < 5; attempt++) {
           const row = await s.findQuotaBucket(bucket)
-          if (!row) {
-            if (await s.insertQuotaBucketIfAbsent(bucket, rate - 1, atMs)) return true
-            continue
-          }
-          const tokens = Math.min(rate, Number(row.tokens) + (Math.max(0, atMs - Number(row.updated_ms)) / 1000) * rate)
-          if (tokens < 1) return false
-          if (await s.updateQuotaBucket(bucket, tokens - 1, atMs, Number(row.version))) return true
+          const stored = row ? { tokens: Number(row.tokens), updatedMs: Number(row.updated_ms) } : undefined
+          const { taken, bucket: after } = takeToken(stored, rate, atMs)
+          if (!taken) return false
+          const written = row
+            ? await s.updateQuotaBucket(bucket, after.tokens, after.updatedMs, Number(row.version))
+            : await s.insertQuotaBucketIfAbsent(bucket, after.tokens, after.updatedMs)
+          if (written) return true
         }
         return false // contended beyond reason: throttling is the safe answer
       }),
@@ -76,7 +78,7 @@ export async function recordUsage(
   commands: readonly RecordUsageCommand[],
   isReplay: ReplayTest,
 ): Promise<RecordUsageOutcome[]> {
-  const outcomes: (RecordUsageOutcome | undefined)[] = new Array(commands.length)
+  const outcomes = new Array<RecordUsageOutcome | undefined>(commands.length)
   const open: number[] = []
   for (const [i, { record, clientToken }] of commands.entries()) {
     if (clientToken) {

@@ -17,7 +17,7 @@ type Run = (commands: readonly RecordUsageCommand[], isReplay: ReplayTest) => Pr
  * own, so one bad request cannot fail the others.
  */
 export function createUsageBatcher(run: Run, options: { maxInFlight: number; maxRecords: number; onWrite?: (requests: number) => void }) {
-  let queue: Job[] = []
+  const queue: Job[] = []
   let inFlight = 0
 
   const flush = () => {

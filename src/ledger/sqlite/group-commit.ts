@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3'
 
 interface Job {
   work: () => Promise<unknown>
-  resolve: (value: any) => void
+  resolve: (value: unknown) => void
   reject: (reason: unknown) => void
 }
 
@@ -26,7 +26,7 @@ export class GroupCommit {
 
   submit<T>(work: () => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.#queue.push({ work, resolve, reject })
+      this.#queue.push({ work, resolve: resolve as (value: unknown) => void, reject })
       this.#running ??= this.#loop()
     })
   }

@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import Database from 'better-sqlite3'
 import { type Compilable, Kysely, Migrator, SqliteDialect } from 'kysely'
 import type { Ledger } from '../ledger.js'
+import { StoreError } from '../store.js'
 import { migrationProvider } from '../sql/migrations.js'
 import type { LedgerDatabase } from '../sql/schema.js'
 import { createSqlLedger, recordUsage, type TransactionRunner } from '../sql/sql-ledger.js'
@@ -73,6 +74,6 @@ async function migrate(db: Kysely<LedgerDatabase>): Promise<void> {
   const { error, results } = await new Migrator({ db, provider: migrationProvider }).migrateToLatest()
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName
-    throw new Error(`ledger migration ${failed ?? ''} failed: ${error instanceof Error ? error.message : String(error)}`)
+    throw new StoreError(`ledger migration ${failed ?? ''} failed: ${error instanceof Error ? error.message : JSON.stringify(error)}`)
   }
 }

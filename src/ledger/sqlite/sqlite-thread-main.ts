@@ -11,7 +11,7 @@ try {
     dataDir: (workerData as { dataDir: string }).dataDir,
     onCommit: (jobs) => port.postMessage({ commit: jobs }),
   })
-  port.on('message', async ({ id, method, args }: { id: number; method: keyof Ledger | typeof RECORD_USAGE_OF_MANY; args: unknown[] }) => {
+  const answer = async ({ id, method, args }: { id: number; method: keyof Ledger | typeof RECORD_USAGE_OF_MANY; args: unknown[] }) => {
     try {
       const value =
         method === RECORD_USAGE_OF_MANY
@@ -28,7 +28,8 @@ try {
     } catch (error) {
       port.postMessage({ id, error: toErrorReply(error) })
     }
-  })
+  }
+  port.on('message', (message: Parameters<typeof answer>[0]) => void answer(message))
   port.postMessage({ ready: true })
 } catch (error) {
   port.postMessage({ failed: (error as Error).message })

@@ -1,6 +1,7 @@
 import { Worker } from 'node:worker_threads'
 import { isReplayOf } from '../../domain/usage-record.js'
 import type { Ledger, RecordUsageCommand, RecordUsageOutcome } from '../ledger.js'
+import { StoreError } from '../store.js'
 import type { SqliteLedgerOptions } from './sqlite-ledger.js'
 
 /** How the ledger thread answers 'created': the caller already holds the record it sent. */
@@ -27,6 +28,8 @@ export function createThreadedSqliteLedger(options: SqliteLedgerOptions): Promis
   const pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: unknown) => void }>()
   let nextId = 0
   let closed = false
+  // Answers come back by structured clone; the Ledger interface below gives each method its type.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- see above
   const call = (method: keyof Ledger | typeof RECORD_USAGE_OF_MANY, args: unknown[]): Promise<any> => {
     if (closed) return Promise.reject(new Error('the ledger is closed'))
     return new Promise((resolve, reject) => {
@@ -67,7 +70,7 @@ export function createThreadedSqliteLedger(options: SqliteLedgerOptions): Promis
       if ('ready' in reply) {
         resolveLedger(proxy)
       } else if ('failed' in reply) {
-        rejectLedger(new Error(reply.failed))
+        rejectLedger(new StoreError(reply.failed))
       } else if ('commit' in reply) {
         options.onCommit?.(reply.commit)
       } else {
