@@ -36,9 +36,9 @@ export async function serveCli(
   servers.add(child)
   child.once('exit', () => servers.delete(child))
   let output = ''
-  child.stderr!.on('data', (d) => (output += d))
+  child.stderr.on('data', (d) => (output += d))
   const url = await new Promise<string>((resolve, reject) => {
-    child.stdout!.on('data', (d) => {
+    child.stdout.on('data', (d) => {
       output += d
       const m = /meterd listening on (http:\/\/\S+)/.exec(output)
       if (m) resolve(m[1]!)

@@ -8,8 +8,8 @@ import { DEFAULT_WINDOWS, type MeteringWindows } from '../../src/domain/metering
 import type { MeterdConfig } from '../../src/config/config.js'
 import { AWS_QUOTAS, type QuotaSettings } from '../../src/controls/quotas.js'
 import { type MeterdServer, startServer } from '../../src/server/build-server.js'
-import { freshStore } from './store.js'
-import type { StoreLocation } from '../../src/ledger/open-ledger.js'
+import { freshStore, type StoreKind } from './store.js'
+import type { StoreLocation } from '../../src/ledger/store.js'
 import { type ManualClock, manualClock } from '../../src/shared/clock.js'
 
 export const SELLER = { accessKeyId: 'AKIAMETERDSELLER0001', secretAccessKey: 'meterd-demo-seller-secret' }
@@ -43,13 +43,15 @@ export interface TestOptions {
   registrationTokenTtlMs?: number
   quotas?: QuotaSettings
   dataDir?: string
+  /** The store to run on (default: TEST_STORE, i.e. SQLite unless METERD_TEST_STORE=postgres). */
+  store?: StoreKind
 }
 
 /** Starts a real meterd on a free port with a fresh SQLite ledger (the demo world by default). */
 export async function startMeterd(options: TestOptions = {}): Promise<TestMeterd> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'meterd-test-'))
   const world = parseWorld(options.world ?? DEMO_WORLD)
-  const store = await freshStore(dataDir)
+  const store = await freshStore(dataDir, options.store)
   const config: MeterdConfig = {
     port: 0,
     host: '127.0.0.1',

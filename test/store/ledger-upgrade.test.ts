@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict'
 import { join } from 'node:path'
-import { after, before, describe, it } from 'node:test'
+import { after, before, it } from 'node:test'
 import { BatchMeterUsageCommand, type BatchMeterUsageCommandInput, MeterUsageCommand } from '@aws-sdk/client-marketplace-metering'
 import Database from 'better-sqlite3'
 import pg from 'pg'
 import { BUYER, CUSTOMER, errorOf, MID_MONTH_MS, midMonthHourAgo, SELLER, startMeterd, type TestMeterd } from '../helpers/meterd.js'
+import { describeEachStore } from '../helpers/store.js'
 
 /**
  * Ledgers written before migration 0006 keyed usage slots with the hour last; 0006 moves it first.
@@ -55,7 +56,7 @@ async function turnBackTo0005(store: TestMeterd['store']): Promise<number> {
   }
 }
 
-describe('upgrading a ledger recorded before migration 0006', () => {
+describeEachStore('upgrading a ledger recorded before migration 0006', (kind) => {
   let meterd: TestMeterd
   const usage = (quantity: number): BatchMeterUsageCommandInput => ({
     ProductCode: 'demo-saas',
@@ -65,7 +66,7 @@ describe('upgrading a ledger recorded before migration 0006', () => {
     new MeterUsageCommand({ ProductCode: 'demo-ami', Timestamp: midMonthHourAgo(1, 5), UsageDimension: 'hosts', UsageQuantity: quantity })
 
   before(async () => {
-    meterd = await startMeterd({ nowMs: MID_MONTH_MS })
+    meterd = await startMeterd({ nowMs: MID_MONTH_MS, store: kind })
   })
   after(() => meterd.close())
 

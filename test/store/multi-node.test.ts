@@ -4,7 +4,7 @@ import { once } from 'node:events'
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { after, before, describe, it } from 'node:test'
+import { after, before, it } from 'node:test'
 import {
   BatchMeterUsageCommand,
   MarketplaceMeteringClient,
@@ -15,7 +15,7 @@ import {
 import { AdminClient } from '../../src/admin/admin-client.js'
 import { serveCli } from '../helpers/cli.js'
 import { BUYER, CUSTOMER, hourAgo, SELLER } from '../helpers/meterd.js'
-import { freshStore, TEST_STORE, type TestStore } from '../helpers/store.js'
+import { describeEachStore, freshStore, type TestStore } from '../helpers/store.js'
 
 interface Node {
   child: ChildProcess
@@ -25,7 +25,7 @@ interface Node {
 const settle = <T>(promises: Promise<T>[]) => Promise.allSettled(promises)
 const errorName = (r: PromiseSettledResult<unknown>) => (r.status === 'rejected' ? (r.reason as Error).name : 'ok')
 
-describe(`two meterd nodes on one ${TEST_STORE} store`, () => {
+describeEachStore('two meterd nodes on one store', (kind) => {
   let dir: string
   let store: TestStore
   let nodes: Node[]
@@ -39,7 +39,7 @@ describe(`two meterd nodes on one ${TEST_STORE} store`, () => {
 
   before(async () => {
     dir = mkdtempSync(join(tmpdir(), 'meterd-nodes-'))
-    store = await freshStore(dir)
+    store = await freshStore(dir, kind)
     // The first node creates the store; the second opens it as it is.
     nodes = [await serveCli([...store.args, '--data', dir, '--no-quotas'])]
     nodes.push(await serveCli([...store.args, '--data', dir, '--no-quotas']))
@@ -173,7 +173,7 @@ describe(`two meterd nodes on one ${TEST_STORE} store`, () => {
   it('shares the virtual clock and fault rules: set on one node, applied by the other', async () => {
     const frozenAt = Date.now() - 3 * 86_400_000
     await admin.freezeClock(new Date(frozenAt).toISOString())
-    const rule = await admin.addFault({ operation: 'BatchMeterUsage', error: 'ThrottlingException', times: 1 })
+    await admin.addFault({ operation: 'BatchMeterUsage', error: 'ThrottlingException', times: 1 })
     await new Promise((resolve) => setTimeout(resolve, 1500)) // nodes re-read shared state every second
     const other = client(nodes[1]!)
     const usage = [{ Timestamp: new Date(frozenAt - 3600_000), CustomerIdentifier: CUSTOMER, Dimension: 'users', Quantity: 1 }]
