@@ -51,26 +51,48 @@ export async function adminApi(app: FastifyInstance, options: AdminApiOptions): 
 
   const { book } = options
   worldRoutes(app, book, { catalog: options.catalog, clock: options.clock })
-  subscriptionRoutes(app, book, { subscriptions: options.subscriptions, keys: options.keys, clock: options.clock })
+  subscriptionRoutes(app, book, {
+    subscriptions: options.subscriptions,
+    keys: options.keys,
+    clock: options.clock,
+    catalog: options.catalog,
+    ledger: options.ledger,
+  })
   recordRoutes(app, book, { ledger: options.ledger, catalog: options.catalog })
   auditRoutes(app, book, { ledger: options.ledger, retentionMs: options.auditRetentionMs })
-  controlRoutes(app, book, { clock: options.clock, faults: options.faults, quotas: options.quotas })
+  controlRoutes(app, book, {
+    clock: options.clock,
+    faults: options.faults,
+    quotas: options.quotas,
+    afterClockChange: () => options.subscriptions.tick(),
+  })
 }
 
 function toAdminError(error: unknown, request: FastifyRequest): AdminError {
   if (error instanceof AdminError) return error
   if (error instanceof WorldError) return new AdminError(400, 'BadRequest', error.message)
-  if (error instanceof SubscriptionError) {
-    return error.reason === 'unknown-product'
-      ? new AdminError(404, 'NotFound', error.message)
-      : new AdminError(409, 'NotSubscribed', error.message)
-  }
+  if (error instanceof SubscriptionError) return subscriptionAdminError(error)
   const status = (error as { statusCode?: number }).statusCode
   if (status !== undefined && status >= 400 && status < 500) {
     return new AdminError(status, 'BadRequest', (error as Error).message)
   }
   request.log.error({ err: error }, 'admin request failed')
   return new AdminError(500, 'InternalError', 'internal error; see the server log')
+}
+
+const SUBSCRIPTION_ERRORS: Record<SubscriptionError['reason'], [number, string]> = {
+  'unknown-product': [404, 'NotFound'],
+  'unknown-offer': [404, 'NotFound'],
+  'unknown-agreement': [404, 'NotFound'],
+  'offer-not-extended': [403, 'OfferNotExtended'],
+  'invalid-contract': [400, 'BadRequest'],
+  'not-subscribed': [409, 'NotSubscribed'],
+  'agreement-not-active': [409, 'AgreementNotActive'],
+}
+
+function subscriptionAdminError(error: SubscriptionError): AdminError {
+  const [status, code] = SUBSCRIPTION_ERRORS[error.reason]
+  return new AdminError(status, code, error.message)
 }
 
 const sendAdminError = (reply: FastifyReply, error: AdminError) =>

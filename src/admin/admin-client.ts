@@ -14,16 +14,40 @@ export class AdminClient {
     this.#token = options.token
   }
 
-  subscribe(body: { productCode: string; accountId: string; freeTrial?: boolean; deliver?: boolean }) {
+  subscribe(body: SubscribeRequest) {
     return this.request<SubscribeResponse>('POST', '/subscriptions', body)
   }
 
   unsubscribe(body: { productCode: string; accountId: string }) {
-    return this.request<{ productCode: string; accountId: string; endedLicenses: { licenseArn: string; end: string }[] }>(
-      'POST',
-      '/unsubscribe',
-      body,
-    )
+    return this.request<{
+      productCode: string
+      accountId: string
+      agreement: AgreementView
+      endedLicenses: { licenseArn: string; end: string }[]
+    }>('POST', '/unsubscribe', body)
+  }
+
+  // Agreements and the lifecycle events they cause
+  listAgreements(query: Query = {}) {
+    return this.request<{ agreements: AgreementView[] }>('GET', `/agreements${qs(query)}`)
+  }
+  agreement(id: string) {
+    return this.request<AgreementView>('GET', `/agreements/${encodeURIComponent(id)}`)
+  }
+  amendAgreement(id: string, entitlements: Record<string, number | boolean | string>) {
+    return this.request<AgreementView>('POST', `/agreements/${encodeURIComponent(id)}/amend`, { entitlements })
+  }
+  renewAgreement(id: string) {
+    return this.request<AgreementView>('POST', `/agreements/${encodeURIComponent(id)}/renew`)
+  }
+  cancelAgreement(id: string) {
+    return this.request<AgreementView>('POST', `/agreements/${encodeURIComponent(id)}/cancel`)
+  }
+  expireAgreement(id: string) {
+    return this.request<AgreementView>('POST', `/agreements/${encodeURIComponent(id)}/expire`)
+  }
+  listEvents(query: Query = {}) {
+    return this.request<{ events: LifecycleEventView[]; nextCursor: string | null }>('GET', `/events${qs(query)}`)
   }
 
   listKeys() {
@@ -154,7 +178,7 @@ export class AdminClient {
   }
 }
 
-export type WorldCollection = 'accounts' | 'products' | 'customers' | 'licenses'
+export type WorldCollection = 'accounts' | 'products' | 'customers' | 'offers' | 'licenses'
 export type Query = Record<string, string | number | boolean | undefined>
 export interface ClockView {
   mode: 'real' | 'offset' | 'frozen'
@@ -164,7 +188,7 @@ export interface ClockView {
 }
 export interface QuotaView {
   enabled: boolean
-  rates: Partial<Record<'BatchMeterUsage' | 'MeterUsage' | 'RegisterUsage' | 'ResolveCustomer', number>>
+  rates: Partial<Record<'BatchMeterUsage' | 'MeterUsage' | 'RegisterUsage' | 'ResolveCustomer' | 'GetEntitlements', number>>
 }
 
 const qs = (query: Query) => {
@@ -191,11 +215,78 @@ export interface KeyView {
   publicKeyPem: string
 }
 
+export interface SubscribeRequest {
+  productCode: string
+  accountId: string
+  /** The offer accepted (default: the product's first public offer). */
+  offerId?: string
+  freeTrial?: boolean
+  /** A trial converts to the paid term when it ends (default true). */
+  trialConverts?: boolean
+  /** Contract terms over the offer's, e.g. { admin_seats: 10, tier: 'gold' }. */
+  contract?: Record<string, number | boolean | string>
+  months?: number
+  /** The payment fails: subscribe-fail, and the agreement waits in payment-failed. */
+  paymentFails?: boolean
+  /** Post the token to the product's fulfillment URL (default true). */
+  deliver?: boolean
+}
+
+export interface AgreementVersionView {
+  version: number
+  intent: 'new' | 'renew' | 'replace' | 'amend'
+  status: string
+  at: string
+  start: string
+  end: string | null
+  freeTrialEnd: string | null
+  trialConverts: boolean | null
+  autoRenew: boolean
+  entitlements: Record<string, number | boolean | string>
+  endingAs: string | null
+}
+
+export interface AgreementView extends Omit<AgreementVersionView, 'at'> {
+  agreementId: string
+  productCode: string
+  offerId: string | null
+  accountId: string
+  customerIdentifier: string
+  licenseArn: string
+  acceptedAt: string
+  versions?: AgreementVersionView[]
+}
+
+export interface LifecycleEventView {
+  type: string
+  at: string
+  productCode: string
+  sellerAccountId: string
+  accountId: string
+  customerIdentifier: string
+  offerId: string | null
+  agreementId: string | null
+  licenseArn: string | null
+  freeTrial: boolean
+  intent: string | null
+  status: string | null
+  start: string | null
+  end: string | null
+  acceptedAt: string | null
+  previousAgreementId: string | null
+  worldVersion: number
+  position: number
+}
+
 export interface SubscribeResponse {
   productCode: string
   accountId: string
   customerIdentifier: string
   licenseArn: string
+  agreementId: string
+  offerId: string | null
+  status: string
+  createdAgreement: boolean
   createdCustomer: boolean
   createdLicense: boolean
   offerType: 'free-trial' | null

@@ -1,4 +1,4 @@
-import type { License, SigningIdentity, World, WorldLookup } from '../domain/world.js'
+import type { Agreement, License, SigningIdentity, World, WorldLookup } from '../domain/world.js'
 
 /**
  * Read access to the world, shaped by what the operations ask (the domain's WorldLookup).
@@ -22,6 +22,7 @@ export function createMemoryCatalog(world: World): Catalog {
       customer,
       groupBy(licenses, (l) => l.product),
     )
+  const agreements: Map<string, Agreement[]> = groupBy(world.agreements, (a) => a.product)
   return {
     findSigningIdentity: (key) => identities.get(key),
     findProduct: (code) => products.get(code),
@@ -29,6 +30,7 @@ export function createMemoryCatalog(world: World): Catalog {
     customersOfAccount: (accountId) => byAccount.get(accountId) ?? [],
     licenseGrants: (arn) => byArn.get(arn) ?? [],
     grantsTo: (customer, product) => byGrant.get(customer)?.get(product) ?? [],
+    agreementsFor: (product) => agreements.get(product) ?? [],
   }
 }
 

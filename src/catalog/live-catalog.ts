@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
 import type { Ledger } from '../ledger/ledger.js'
 import { type Catalog, createMemoryCatalog } from './catalog.js'
+import type { LifecycleEvent } from '../domain/lifecycle-event.js'
 import type { World } from '../domain/world.js'
 import { parseWorld, type WorldInput } from './world.js'
 
@@ -11,12 +12,20 @@ import { parseWorld, type WorldInput } from './world.js'
 export interface LiveCatalog extends Catalog {
   world(): World
   /**
-   * Applies `change` to the current world, validates the result like a config file, stores it and
-   * swaps the snapshot. Retries on a concurrent change, so `change` must be pure.
+   * Applies `change` to the current world, validates the result like a config file, stores it
+   * with the lifecycle events the change caused (one transaction) and swaps the snapshot. Retries
+   * on a concurrent change, so `change` must be pure.
    */
-  update<T>(change: (world: World) => { world: World; result: T }, atMs: number): Promise<T>
+  update<T>(change: (world: World) => WorldChange<T>, atMs: number): Promise<T>
   /** Re-reads the stored world (another node may have changed it). */
   refresh(): Promise<void>
+}
+
+/** A changed world, what the change produced, and the lifecycle events it caused (if any). */
+export interface WorldChange<T> {
+  world: World
+  result: T
+  events?: readonly LifecycleEvent[]
 }
 
 type WorldStore = Pick<Ledger, 'loadWorld' | 'worldVersion' | 'saveWorld' | 'loadControl' | 'saveControl'>
@@ -47,13 +56,15 @@ export async function openLiveCatalog(
     // Only forward: a read begun before this node's own update may land after it.
     if (stored && stored.version > version) adopt(stored.version, parseWorld(stored.document))
   }
-  const update = async <T>(change: (w: World) => { world: World; result: T }, atMs: number): Promise<T> => {
+  const update = async <T>(change: (w: World) => WorldChange<T>, atMs: number): Promise<T> => {
     for (;;) {
-      const { world: next, result } = change(world)
+      const { world: next, result, events } = change(world)
+      // Nothing changed (e.g. another node applied the same due transitions first): nothing to store.
+      if (next === world && !events?.length) return result
       // Validated exactly as a config file would be, in the file's own format.
       const document = worldToDocument(next)
       const parsed = parseWorld(document)
-      if (await store.saveWorld(version, document, atMs)) {
+      if (await store.saveWorld(version, document, atMs, events)) {
         adopt(version + 1, parsed)
         return result
       }
@@ -85,6 +96,7 @@ export async function openLiveCatalog(
     customersOfAccount: (accountId) => catalog.customersOfAccount(accountId),
     licenseGrants: (arn) => catalog.licenseGrants(arn),
     grantsTo: (customer, product) => catalog.grantsTo(customer, product),
+    agreementsFor: (product) => catalog.agreementsFor(product),
     world: () => world,
     update,
     refresh,
@@ -94,11 +106,24 @@ export async function openLiveCatalog(
 /** The world in the config-file format (instants as ISO-8601), for storage and export. */
 export function worldToDocument(world: World): WorldInput {
   const iso = (ms: number) => new Date(ms).toISOString()
+  const isoOrNull = (ms: number | null | undefined) => (ms == null ? null : iso(ms))
   return {
     accounts: world.accounts,
     products: world.products,
     customers: world.customers,
-    licenses: world.licenses.map((l) => ({ ...l, start: iso(l.start), end: l.end == null ? null : iso(l.end) })),
+    licenses: world.licenses.map((l) => ({ ...l, start: iso(l.start), end: isoOrNull(l.end) })),
+    offers: world.offers,
+    agreements: world.agreements.map((a) => ({
+      ...a,
+      acceptedAt: iso(a.acceptedAt),
+      versions: a.versions.map((v) => ({
+        ...v,
+        at: iso(v.at),
+        start: iso(v.start),
+        end: isoOrNull(v.end),
+        ...(v.freeTrialEnd !== undefined ? { freeTrialEnd: isoOrNull(v.freeTrialEnd) } : {}),
+      })),
+    })),
   }
 }
 
@@ -113,5 +138,7 @@ function mergeWorlds(stored: World, config: World): World {
     products: merge(stored.products, config.products, (p) => p.code),
     customers: merge(stored.customers, config.customers, (c) => c.identifier),
     licenses: merge(stored.licenses, config.licenses, (l) => `${l.arn} ${l.product}`),
+    offers: merge(stored.offers, config.offers, (o) => o.id),
+    agreements: merge(stored.agreements, config.agreements, (a) => a.id),
   }
 }

@@ -1,5 +1,17 @@
 import { z } from 'zod'
-import type { Account, Credential, Customer, Dimension, License, Product, World } from '../domain/world.js'
+import {
+  type Account,
+  type Agreement,
+  type Credential,
+  type Customer,
+  type Dimension,
+  type EntitlementValue,
+  type License,
+  type Offer,
+  type Product,
+  valueTypeProblem,
+  type World,
+} from '../domain/world.js'
 
 /**
  * The schema of the world in the `--config` file (YAML or JSON), the admin API and the stored
@@ -40,19 +52,60 @@ export const DimensionSchema = z
   .union([z.string().min(1).max(255), z.strictObject({ name: z.string().min(1).max(255), price: z.number().nonnegative().optional() })])
   .transform((d) => (typeof d === 'string' ? { name: d } : d))
 
-export const ProductSchema = z.strictObject({
-  code: z
-    .string()
-    .min(1)
-    .max(255)
-    .regex(/^[-a-zA-Z0-9/=:_.@]+$/, 'must match ^[-a-zA-Z0-9/=:_.@]+$'),
-  type: z.enum(['saas', 'ami', 'container']),
-  seller: AccountId,
-  dimensions: z.array(DimensionSchema).min(1),
-  fulfillmentUrl: z.url().optional(),
-  /** Legacy integrations still get CustomerIdentifier from ResolveCustomer. */
-  integration: z.enum(['legacy', 'concurrent-agreements']).default('concurrent-agreements'),
+export const ContractDimensionSchema = z.strictObject({
+  name: z.string().min(1).max(255),
+  type: z.enum(['integer', 'double', 'boolean', 'string']),
 })
+
+export const ProductSchema = z
+  .strictObject({
+    code: z
+      .string()
+      .min(1)
+      .max(255)
+      .regex(/^[-a-zA-Z0-9/=:_.@]+$/, 'must match ^[-a-zA-Z0-9/=:_.@]+$'),
+    type: z.enum(['saas', 'ami', 'container']),
+    seller: AccountId,
+    /** usage: pay as you go (metered); contract; contract-with-consumption: a contract plus metered usage. */
+    pricing: z.enum(['usage', 'contract', 'contract-with-consumption']).default('usage'),
+    dimensions: z.array(DimensionSchema).default([]),
+    contractDimensions: z.array(ContractDimensionSchema).default([]),
+    fulfillmentUrl: z.url().optional(),
+    /** Legacy integrations still get CustomerIdentifier from ResolveCustomer. */
+    integration: z.enum(['legacy', 'concurrent-agreements']).default('concurrent-agreements'),
+  })
+  // Runs even when other fields are bad, so a file's every problem is named at once; the fields
+  // it reads may then be what the file holds rather than parsed values.
+  .superRefine(
+    (p, ctx) => {
+      const pricing = ['usage', 'contract', 'contract-with-consumption'].includes(p.pricing) ? p.pricing : undefined
+      const metered = Array.isArray(p.dimensions) ? p.dimensions.length : undefined
+      const contracted = Array.isArray(p.contractDimensions) ? p.contractDimensions.length : undefined
+      if (!pricing) return
+      if (pricing !== 'contract' && metered === 0) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['dimensions'],
+          message: `a product priced by ${pricing} needs at least one metering dimension`,
+        })
+      }
+      if (pricing !== 'usage' && contracted === 0) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['contractDimensions'],
+          message: `a product priced by ${pricing} needs at least one contract dimension`,
+        })
+      }
+      if (pricing === 'usage' && contracted !== undefined && contracted > 0) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['contractDimensions'],
+          message: 'only contract pricing has contract dimensions; set pricing to contract or contract-with-consumption',
+        })
+      }
+    },
+    { when: (payload) => typeof payload.value === 'object' && payload.value !== null },
+  )
 
 export const CustomerSchema = z.strictObject({
   identifier: z.string().min(1).max(255),
@@ -68,11 +121,52 @@ export const LicenseSchema = z.strictObject({
   status: z.enum(['active', 'ended', 'suspended']).default('active'),
 })
 
+const EntitlementValueSchema = z.union([z.number(), z.boolean(), z.string()])
+const Entitlements = z.record(z.string().min(1).max(255), EntitlementValueSchema).default({})
+
+export const OfferSchema = z.strictObject({
+  id: z.string().regex(/^offer-[A-Za-z0-9-]{1,64}$/, 'must be offer- followed by up to 64 letters, digits or dashes'),
+  product: z.string().min(1),
+  visibility: z.enum(['public', 'private']).default('public'),
+  buyers: z.array(AccountId).default([]),
+  freeTrialDays: z.number().int().min(1).max(366).optional(),
+  durationMonths: z.number().int().min(1).max(60).optional(),
+  autoRenew: z.boolean().default(false),
+  entitlements: Entitlements,
+})
+
+export const AgreementVersionSchema = z.strictObject({
+  version: z.number().int().min(1),
+  intent: z.enum(['new', 'renew', 'replace', 'amend']),
+  status: z.enum(['payment-failed', 'active', 'unsubscribe-pending', 'cancelled', 'expired', 'terminated', 'renewed', 'replaced']),
+  at: Instant,
+  start: Instant,
+  end: Instant.nullable().default(null),
+  freeTrialEnd: Instant.nullable().optional(),
+  trialConverts: z.boolean().optional(),
+  autoRenew: z.boolean().default(false),
+  entitlements: Entitlements,
+  endingAs: z.enum(['cancelled', 'expired', 'terminated']).optional(),
+})
+
+export const AgreementSchema = z.strictObject({
+  id: z.string().regex(/^agmt-[A-Za-z0-9-]{1,64}$/, 'must be agmt- followed by up to 64 letters, digits or dashes'),
+  product: z.string().min(1),
+  offer: z.string().optional(),
+  accountId: AccountId,
+  customer: z.string().min(1),
+  licenseArn: z.string().min(1),
+  acceptedAt: Instant,
+  versions: z.array(AgreementVersionSchema).min(1),
+})
+
 export const WorldSchema = z.strictObject({
   accounts: z.array(AccountSchema).default([]),
   products: z.array(ProductSchema).default([]),
   customers: z.array(CustomerSchema).default([]),
   licenses: z.array(LicenseSchema).default([]),
+  offers: z.array(OfferSchema).default([]),
+  agreements: z.array(AgreementSchema).default([]),
 })
 
 export type WorldInput = z.input<typeof WorldSchema>
@@ -87,6 +181,8 @@ export type _SchemaMatchesDomain = [
   Expect<Same<z.output<typeof ProductSchema>, Product>>,
   Expect<Same<z.output<typeof CustomerSchema>, Customer>>,
   Expect<Same<z.output<typeof LicenseSchema>, License>>,
+  Expect<Same<z.output<typeof OfferSchema>, Offer>>,
+  Expect<Same<z.output<typeof AgreementSchema>, Agreement>>,
   Expect<Same<z.output<typeof WorldSchema>, World>>,
 ]
 
@@ -130,7 +226,10 @@ function checkReferences(world: World): void {
     if (!accounts.has(p.seller)) problems.push(`products[${i}].seller: unknown account ${p.seller}`)
     if (new Set(p.dimensions.map((d) => d.name)).size !== p.dimensions.length)
       problems.push(`products[${i}].dimensions: duplicate dimension`)
+    if (new Set(p.contractDimensions.map((d) => d.name)).size !== p.contractDimensions.length)
+      problems.push(`products[${i}].contractDimensions: duplicate dimension`)
   })
+  const productsByCode = new Map(world.products.map((p) => [p.code, p]))
   const customers = new Set<string>()
   world.customers.forEach((c, i) => {
     if (customers.has(c.identifier)) problems.push(`customers[${i}].identifier: duplicate customer ${c.identifier}`)
@@ -145,5 +244,55 @@ function checkReferences(world: World): void {
     if (grants.has(grant)) problems.push(`licenses[${i}]: license ${l.arn} is listed twice for product ${l.product}`)
     grants.add(grant)
   })
+  const offers = new Map<string, Offer>()
+  world.offers.forEach((o, i) => {
+    if (offers.has(o.id)) problems.push(`offers[${i}].id: duplicate offer ${o.id}`)
+    offers.set(o.id, o)
+    const product = productsByCode.get(o.product)
+    if (!product) problems.push(`offers[${i}].product: unknown product ${o.product}`)
+    if (o.visibility === 'private' && o.buyers.length === 0)
+      problems.push(`offers[${i}].buyers: a private offer names the accounts it is extended to`)
+    if (o.visibility === 'public' && o.buyers.length > 0) problems.push(`offers[${i}].buyers: only a private offer has buyers`)
+    if (product) problems.push(...entitlementProblems(`offers[${i}].entitlements`, o.entitlements, product))
+  })
+  const agreementIds = new Set<string>()
+  const customersById = new Map(world.customers.map((c) => [c.identifier, c]))
+  world.agreements.forEach((a, i) => {
+    const at = `agreements[${i}]`
+    if (agreementIds.has(a.id)) problems.push(`${at}.id: duplicate agreement ${a.id}`)
+    agreementIds.add(a.id)
+    const product = productsByCode.get(a.product)
+    if (!product) problems.push(`${at}.product: unknown product ${a.product}`)
+    if (a.offer !== undefined && offers.get(a.offer)?.product !== a.product)
+      problems.push(`${at}.offer: no offer ${a.offer} for product ${a.product}`)
+    const customer = customersById.get(a.customer)
+    if (!customer) problems.push(`${at}.customer: unknown customer ${a.customer}`)
+    else if (customer.accountId !== a.accountId)
+      problems.push(`${at}.accountId: customer ${a.customer} is account ${customer.accountId}, not ${a.accountId}`)
+    if (!grants.has(`${a.licenseArn} ${a.product}`)) problems.push(`${at}.licenseArn: no license ${a.licenseArn} grants ${a.product}`)
+    a.versions.forEach((v, j) => {
+      if (v.version !== j + 1) problems.push(`${at}.versions[${j}].version: must be ${j + 1} (versions count from 1, oldest first)`)
+      if (v.end !== null && v.end <= v.start) problems.push(`${at}.versions[${j}].end: must be after start`)
+      if ((v.status === 'unsubscribe-pending') !== (v.endingAs !== undefined)) {
+        problems.push(`${at}.versions[${j}].endingAs: set exactly when the status is unsubscribe-pending`)
+      }
+      if (product) problems.push(...entitlementProblems(`${at}.versions[${j}].entitlements`, v.entitlements, product))
+    })
+  })
   if (problems.length > 0) throw new WorldError(problems.join('\n'))
+}
+
+/** Contract terms must name the product's contract dimensions, each with a value of its type. */
+function entitlementProblems(at: string, entitlements: Record<string, EntitlementValue>, product: Product): string[] {
+  const problems: string[] = []
+  for (const [name, value] of Object.entries(entitlements)) {
+    const dimension = product.contractDimensions.find((d) => d.name === name)
+    if (!dimension) {
+      problems.push(`${at}.${name}: ${product.code} has no contract dimension ${name}`)
+      continue
+    }
+    const problem = valueTypeProblem(dimension.type, value)
+    if (problem) problems.push(`${at}.${name}: ${problem}`)
+  }
+  return problems
 }

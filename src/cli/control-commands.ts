@@ -5,7 +5,7 @@ import { Argument, type Command, Option } from 'commander'
 import type { Query, WorldCollection } from '../admin/admin-client.js'
 import { CliError, type ConnectionFlags, connect, print, withConnection } from './connection.js'
 
-const COLLECTIONS = ['accounts', 'products', 'customers', 'licenses'] as const
+const COLLECTIONS = ['accounts', 'products', 'customers', 'offers', 'licenses'] as const
 
 /** Filters shared by `records list`, `records export` and `usage`, mapped to the API's query. */
 function withUsageFilters(command: Command): Command {
@@ -110,7 +110,7 @@ export function registerControlCommands(program: Command): void {
     }
     const { settings: _settings, ...worldOnly } = (document ?? {}) as Record<string, unknown>
     const stored = await connect(flags).importWorld(worldOnly)
-    const counts = COLLECTIONS.map((c) => `${(stored[c] as unknown[] | undefined)?.length ?? 0} ${c}`).join(', ')
+    const counts = [...COLLECTIONS, 'agreements'].map((c) => `${(stored[c] as unknown[] | undefined)?.length ?? 0} ${c}`).join(', ')
     console.log(`imported ${counts}`)
   })
   withConnection(world.command('list').description('list one collection').addArgument(collectionArgument())).action(
@@ -141,7 +141,9 @@ export function registerControlCommands(program: Command): void {
     if (item === null || typeof item !== 'object' || Array.isArray(item)) throw new CliError('the item must be a JSON object')
     const client = connect(flags)
     if (collection === 'licenses') return print(await client.create('licenses', item))
-    const keyValue = (item as Record<string, unknown>)[{ accounts: 'id', products: 'code', customers: 'identifier' }[collection]]
+    const keyValue = (item as Record<string, unknown>)[
+      { accounts: 'id', products: 'code', customers: 'identifier', offers: 'id' }[collection]
+    ]
     const key = typeof keyValue === 'string' ? keyValue : ''
     print(await client.put(collection, key, item))
   })

@@ -91,6 +91,7 @@ const SettingsSchema = z
         batchMonthEndGrace: Duration.optional(),
         meterMaxAge: Duration.optional(),
         futureTolerance: Duration.optional(),
+        finalMetering: Duration.optional(),
       })
       .optional(),
   })
@@ -136,6 +137,7 @@ export function loadConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = process.e
       batchMonthEndGraceMs: w.batchMonthEndGrace ?? DEFAULT_WINDOWS.batchMonthEndGraceMs,
       meterMaxAgeMs: w.meterMaxAge ?? DEFAULT_WINDOWS.meterMaxAgeMs,
       futureToleranceMs: w.futureTolerance ?? DEFAULT_WINDOWS.futureToleranceMs,
+      finalMeteringMs: w.finalMetering ?? DEFAULT_WINDOWS.finalMeteringMs,
     },
     configWorld,
     worldSource: configFile ?? 'stored world (the demo world at first start)',

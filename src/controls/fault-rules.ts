@@ -4,7 +4,7 @@ import type { Clock } from '../shared/clock.js'
 import { staleReadGuard } from '../shared/stale-reads.js'
 import { newId } from '../shared/ids.js'
 
-const OPERATION_NAMES = ['BatchMeterUsage', 'MeterUsage', 'RegisterUsage', 'ResolveCustomer'] as const
+const OPERATION_NAMES = ['BatchMeterUsage', 'MeterUsage', 'RegisterUsage', 'ResolveCustomer', 'GetEntitlements'] as const
 
 /** A fault rule as the admin API takes it. */
 export const FaultRuleInput = z
@@ -19,6 +19,11 @@ export const FaultRuleInput = z
     error: z.enum(['ThrottlingException', 'InternalServiceErrorException']).optional(),
     /** BatchMeterUsage: this share of each batch's records (the last ones) is returned unprocessed. */
     unprocessedShare: z.number().gt(0).max(1).optional(),
+    /**
+     * GetEntitlements: answer `{}` (no Entitlements member) or an empty page that carries a
+     * NextToken, the edge answers sellers' code has crashed on.
+     */
+    entitlementsAnswer: z.enum(['omitted', 'empty-page']).optional(),
     /** Delay the answer by this long. */
     latencyMs: z.number().int().min(1).max(60_000).optional(),
     /** Chance that a matching call is affected (default 1). */
@@ -29,14 +34,18 @@ export const FaultRuleInput = z
     forSeconds: z.number().positive().optional(),
   })
   .superRefine((rule, ctx) => {
-    if (rule.error === undefined && rule.unprocessedShare === undefined && rule.latencyMs === undefined) {
-      ctx.addIssue({ code: 'custom', message: 'give error, unprocessedShare and/or latencyMs', path: [] })
+    const outcomes = [rule.error, rule.unprocessedShare, rule.entitlementsAnswer].filter((o) => o !== undefined)
+    if (outcomes.length === 0 && rule.latencyMs === undefined) {
+      ctx.addIssue({ code: 'custom', message: 'give error, unprocessedShare, entitlementsAnswer and/or latencyMs', path: [] })
     }
-    if (rule.error !== undefined && rule.unprocessedShare !== undefined) {
-      ctx.addIssue({ code: 'custom', message: 'error and unprocessedShare exclude each other', path: ['unprocessedShare'] })
+    if (outcomes.length > 1) {
+      ctx.addIssue({ code: 'custom', message: 'error, unprocessedShare and entitlementsAnswer exclude each other', path: [] })
     }
     if (rule.unprocessedShare !== undefined && rule.operation !== 'BatchMeterUsage') {
       ctx.addIssue({ code: 'custom', message: 'only BatchMeterUsage has UnprocessedRecords', path: ['unprocessedShare'] })
+    }
+    if (rule.entitlementsAnswer !== undefined && rule.operation !== 'GetEntitlements') {
+      ctx.addIssue({ code: 'custom', message: 'only GetEntitlements answers with entitlements', path: ['entitlementsAnswer'] })
     }
   })
 export type FaultRuleSpec = z.output<typeof FaultRuleInput>
@@ -54,6 +63,7 @@ export interface InjectedFault {
   ruleIds: string[]
   error?: 'ThrottlingException' | 'InternalServiceErrorException'
   unprocessedShare?: number
+  entitlementsAnswer?: 'omitted' | 'empty-page'
   latencyMs?: number
 }
 
@@ -137,7 +147,7 @@ export async function openFaultRules(
         if (rule.probability !== undefined && random() >= rule.probability) continue
         // A rule whose only effect is already overruled (an error vs. unprocessed records) does
         // nothing to this call, so it must not use up one of its counted calls either.
-        const outcomeTaken = fault?.error !== undefined || fault?.unprocessedShare !== undefined
+        const outcomeTaken = fault?.error !== undefined || fault?.unprocessedShare !== undefined || fault?.entitlementsAnswer !== undefined
         if (outcomeTaken && rule.latencyMs === undefined) continue
         if (rule.remaining !== undefined) {
           if (!(await store.consumeFaultRule(rule.id))) continue
@@ -146,8 +156,12 @@ export async function openFaultRules(
         fault ??= { ruleIds: [] }
         fault.ruleIds.push(rule.id)
         if (rule.latencyMs !== undefined) fault.latencyMs = Math.max(fault.latencyMs ?? 0, rule.latencyMs)
-        if (rule.error !== undefined && fault.unprocessedShare === undefined) fault.error ??= rule.error
-        if (rule.unprocessedShare !== undefined && fault.error === undefined) fault.unprocessedShare ??= rule.unprocessedShare
+        // The first rule with an outcome decides it; later ones may only add latency.
+        if (!outcomeTaken) {
+          if (rule.error !== undefined) fault.error = rule.error
+          if (rule.unprocessedShare !== undefined) fault.unprocessedShare = rule.unprocessedShare
+          if (rule.entitlementsAnswer !== undefined) fault.entitlementsAnswer = rule.entitlementsAnswer
+        }
       }
       return fault
     },

@@ -15,6 +15,7 @@ export const QuotaSettings = z.strictObject({
     MeterUsage: z.number().positive().optional(),
     RegisterUsage: z.number().positive().optional(),
     ResolveCustomer: z.number().positive().optional(),
+    GetEntitlements: z.number().positive().optional(),
   }),
 })
 export type QuotaSettings = z.output<typeof QuotaSettings>

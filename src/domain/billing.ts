@@ -1,4 +1,4 @@
-import { anyGrantCovers } from './entitlement.js'
+import { anyGrantHonours, type UsageMoment } from './entitlement.js'
 import { hourStartMs } from '../shared/time.js'
 import { batchSlotKey, licenseSlotKey, type UsageStatus } from './usage-record.js'
 import type { Customer, License, Product, WorldLookup } from './world.js'
@@ -78,6 +78,6 @@ export function billRecord(
   return { ok: true, billing: { slotKey: batchSlotKey(product.code, customerKey, record.dimension, hourMs), grants } }
 }
 
-/** A record is Success when a grant covers its usage time, else CustomerNotSubscribed (and still kept). */
-export const batchRecordStatus = (billing: Billing, timestampMs: number): UsageStatus =>
-  anyGrantCovers(billing.grants, timestampMs) ? 'Success' : 'CustomerNotSubscribed'
+/** A record is Success when a grant honours its usage, else CustomerNotSubscribed (and still kept). */
+export const batchRecordStatus = (billing: Billing, moment: UsageMoment): UsageStatus =>
+  anyGrantHonours(billing.grants, moment) ? 'Success' : 'CustomerNotSubscribed'

@@ -1,9 +1,8 @@
 import type { License, WorldLookup } from './world.js'
 
 /**
- * A grant entitles its customer at `atMs` when the instant lies in [start, end). An ended license
- * keeps covering the hours before its end, so late usage for those hours is still honoured;
- * a suspended one covers nothing.
+ * A grant covers the instant `atMs` when it lies in [start, end); a suspended grant covers
+ * nothing, and an ended one without an end date nothing either.
  */
 export function grantCovers(grant: License, atMs: number): boolean {
   if (grant.status === 'suspended') return false
@@ -12,14 +11,32 @@ export function grantCovers(grant: License, atMs: number): boolean {
   return grant.status === 'active'
 }
 
-export const anyGrantCovers = (grants: readonly License[], atMs: number): boolean => grants.some((g) => grantCovers(g, atMs))
+/** Usage at one instant, reported at another. */
+export interface UsageMoment {
+  usageAtMs: number
+  /** When it is reported (meterd's now). */
+  nowMs: number
+  /** How long after a grant ends its final metering records are still accepted (AWS: about one hour). */
+  finalMeteringMs: number
+}
 
-/** An account is entitled to a product at `atMs` when a grant to any of its customers covers that instant. */
+/**
+ * A grant honours usage it covers while its metering is open: for ever when it has no end, else
+ * until the final-metering window after its end closes (AWS's unsubscribe-pending hour). After
+ * that, usage for its hours too answers CustomerNotSubscribed (no further metering accepted).
+ */
+export function grantHonours(grant: License, m: UsageMoment): boolean {
+  return grantCovers(grant, m.usageAtMs) && (grant.end == null || m.nowMs < grant.end + m.finalMeteringMs)
+}
+
+export const anyGrantHonours = (grants: readonly License[], m: UsageMoment): boolean => grants.some((g) => grantHonours(g, m))
+
+/** An account is entitled to a product's usage when a grant to any of its customers honours it. */
 export function isAccountEntitled(
   world: Pick<WorldLookup, 'customersOfAccount' | 'grantsTo'>,
   accountId: string,
   productCode: string,
-  atMs: number,
+  m: UsageMoment,
 ): boolean {
-  return world.customersOfAccount(accountId).some((customer) => anyGrantCovers(world.grantsTo(customer.identifier, productCode), atMs))
+  return world.customersOfAccount(accountId).some((customer) => anyGrantHonours(world.grantsTo(customer.identifier, productCode), m))
 }

@@ -13,6 +13,11 @@ export interface MeteringWindows {
    * the SigV4 clock tolerance (15 min) so callers with a slightly fast clock are not refused.
    */
   futureToleranceMs: number
+  /**
+   * After a subscription ends, its final metering records are accepted this long (AWS: the seller
+   * "has about one hour" between unsubscribe-pending and unsubscribe-success).
+   */
+  finalMeteringMs: number
 }
 
 export const DEFAULT_WINDOWS: MeteringWindows = Object.freeze({
@@ -20,6 +25,7 @@ export const DEFAULT_WINDOWS: MeteringWindows = Object.freeze({
   batchMonthEndGraceMs: 6 * HOUR_MS,
   meterMaxAgeMs: 6 * HOUR_MS,
   futureToleranceMs: 15 * MINUTE_MS,
+  finalMeteringMs: HOUR_MS,
 })
 
 const iso = (ms: number) => new Date(ms).toISOString()

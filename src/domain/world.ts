@@ -8,6 +8,11 @@ export type ProductType = 'saas' | 'ami' | 'container'
 /** Legacy integrations still get CustomerIdentifier from ResolveCustomer. */
 export type Integration = 'legacy' | 'concurrent-agreements'
 export type LicenseStatus = 'active' | 'ended' | 'suspended'
+/** How a product is sold: pay as you go (metered), a contract, or a contract with metered overage. */
+export type PricingModel = 'usage' | 'contract' | 'contract-with-consumption'
+export type ContractValueType = 'integer' | 'double' | 'boolean' | 'string'
+/** One contract term's value, typed by its dimension (GetEntitlements' EntitlementValue). */
+export type EntitlementValue = number | boolean | string
 
 export interface Credential {
   accessKeyId: string
@@ -34,14 +39,84 @@ export interface Dimension {
   price?: number
 }
 
+/** A dimension a contract grants a quantity or a value of (GetEntitlements reports it). */
+export interface ContractDimension {
+  name: string
+  type: ContractValueType
+}
+
 export interface Product {
   code: string
   type: ProductType
   /** The publishing seller's account id. */
   seller: string
+  pricing: PricingModel
+  /** Metering dimensions (BatchMeterUsage / MeterUsage). */
   dimensions: Dimension[]
+  /** Contract dimensions (contract and contract-with-consumption pricing). */
+  contractDimensions: ContractDimension[]
   fulfillmentUrl?: string
   integration: Integration
+}
+
+/** An offer a buyer accepts, creating an agreement: public, or private to some buyer accounts. */
+export interface Offer {
+  /** offer-... */
+  id: string
+  product: string
+  visibility: 'public' | 'private'
+  /** The accounts a private offer is extended to. */
+  buyers: string[]
+  /** A free trial of this many days before the paid term. */
+  freeTrialDays?: number
+  /** Contract term in months; absent: open-ended (pay as you go). */
+  durationMonths?: number
+  /** The contract renews itself at the end of its term. */
+  autoRenew: boolean
+  /** The contract terms the offer grants unless the buyer chooses others. */
+  entitlements: Record<string, EntitlementValue>
+}
+
+/**
+ * Where an agreement stands. `unsubscribe-pending`: ended (cancelled, expired or terminated, see
+ * `endingAs`) but still inside the final-metering window; `payment-failed`: accepted but not paid.
+ */
+export type AgreementStatus =
+  'payment-failed' | 'active' | 'unsubscribe-pending' | 'cancelled' | 'expired' | 'terminated' | 'renewed' | 'replaced'
+export type AgreementIntent = 'new' | 'renew' | 'replace' | 'amend'
+
+/** One version of an agreement: every change adds one, none is overwritten. */
+export interface AgreementVersion {
+  version: number
+  intent: AgreementIntent
+  status: AgreementStatus
+  /** When this version took effect (epoch ms). */
+  at: number
+  /** The term: start, and end (null: open-ended). */
+  start: number
+  end: number | null
+  /** The free trial runs until this instant; then it converts (`trialConverts`) or the agreement ends. */
+  freeTrialEnd?: number | null
+  trialConverts?: boolean
+  autoRenew: boolean
+  entitlements: Record<string, EntitlementValue>
+  /** While `unsubscribe-pending`: the status the agreement ends with once the final-metering window closes. */
+  endingAs?: 'cancelled' | 'expired' | 'terminated'
+}
+
+/** A buyer's acceptance of an offer (agmt-...), with the license it created and its history. */
+export interface Agreement {
+  id: string
+  product: string
+  offer?: string
+  /** The buyer's (acceptor's) account. */
+  accountId: string
+  /** The customer (CustomerIdentifier) the agreement bills. */
+  customer: string
+  licenseArn: string
+  acceptedAt: number
+  /** Oldest first; the last is the agreement as it stands. */
+  versions: AgreementVersion[]
 }
 
 export interface Customer {
@@ -68,6 +143,8 @@ export interface World {
   products: Product[]
   customers: Customer[]
   licenses: License[]
+  offers: Offer[]
+  agreements: Agreement[]
 }
 
 /** Who signed: the account a credential belongs to. */
@@ -91,4 +168,24 @@ export interface WorldLookup {
   licenseGrants(licenseArn: string): readonly License[]
   /** Grants of `productCode` to the customer. */
   grantsTo(customerIdentifier: string, productCode: string): readonly License[]
+  /** Every agreement for the product, in the world's order. */
+  agreementsFor(productCode: string): readonly Agreement[]
+}
+
+const INT32_MAX = 2147483647
+
+/** Why `value` is not a value of `type` (GetEntitlements' IntegerValue is a 32-bit integer), or undefined. */
+export function valueTypeProblem(type: ContractValueType, value: EntitlementValue): string | undefined {
+  switch (type) {
+    case 'integer':
+      return typeof value === 'number' && Number.isInteger(value) && Math.abs(value) <= INT32_MAX
+        ? undefined
+        : `must be an integer (32-bit), got ${JSON.stringify(value)}`
+    case 'double':
+      return typeof value === 'number' && Number.isFinite(value) ? undefined : `must be a number, got ${JSON.stringify(value)}`
+    case 'boolean':
+      return typeof value === 'boolean' ? undefined : `must be true or false, got ${JSON.stringify(value)}`
+    case 'string':
+      return typeof value === 'string' && value.length > 0 ? undefined : `must be a non-empty string, got ${JSON.stringify(value)}`
+  }
 }

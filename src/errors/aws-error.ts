@@ -27,6 +27,8 @@ export const AWS_ERRORS = {
   PlatformNotSupportedException: 400,
   ThrottlingException: 400,
   TimestampOutOfBoundsException: 400,
+  // modeled by AWSMPEntitlementService
+  InvalidParameterException: 400,
   // common to every Coral awsJson service
   ValidationException: 400,
   SerializationException: 400,

@@ -1,5 +1,6 @@
 import type { Registration, RegistrationToken, SigningKey } from '../domain/registration.js'
 import type { AuditEvent, AuditQuery } from '../domain/audit-event.js'
+import type { EventCursor, LifecycleEvent, LifecycleEventQuery, StoredLifecycleEvent } from '../domain/lifecycle-event.js'
 import type { RecordCursor, UsageQuery, UsageSum } from '../domain/usage-query.js'
 import type { UsageRecord } from '../domain/usage-record.js'
 
@@ -42,8 +43,14 @@ export interface Ledger {
   loadWorld(): Promise<StoredWorld | undefined>
   /** The stored world's version (0 before the first save), without reading the document. */
   worldVersion(): Promise<number>
-  /** Replaces the world if its version is still `expectedVersion` (0: none stored yet); false if it changed meanwhile. */
-  saveWorld(expectedVersion: number, document: unknown, atMs: number): Promise<boolean>
+  /**
+   * Replaces the world if its version is still `expectedVersion` (0: none stored yet); false if it
+   * changed meanwhile. The lifecycle events the change caused are appended to the outbox in the
+   * same transaction: both are stored, or neither.
+   */
+  saveWorld(expectedVersion: number, document: unknown, atMs: number, events?: readonly LifecycleEvent[]): Promise<boolean>
+  /** One page of the outbox, in the order the events happened, after `after`. */
+  listLifecycleEvents(filter: LifecycleEventQuery, after: EventCursor | undefined, limit: number): Promise<StoredLifecycleEvent[]>
 
   listSigningKeys(): Promise<SigningKey[]>
   /**

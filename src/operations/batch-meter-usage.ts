@@ -169,7 +169,7 @@ function toUsageRecord(wire: WireUsageRecord, product: Product, billing: Billing
     meteringRecordId: newId(),
     dedupKey: billing.slotKey,
     operation: 'BatchMeterUsage',
-    status: batchRecordStatus(billing, timestampMs),
+    status: batchRecordStatus(billing, { usageAtMs: timestampMs, nowMs: ctx.nowMs, finalMeteringMs: ctx.windows.finalMeteringMs }),
     productCode: product.code,
     dimension: wire.Dimension,
     quantity: wire.Quantity ?? 0,

@@ -57,6 +57,7 @@ export function createCallContext(deps: CallContextDeps): (call: PreparedCall) =
       keys: deps.keys,
       ...(deps.anonymousBuyerAccountId ? { anonymousBuyerAccountId: deps.anonymousBuyerAccountId } : {}),
       ...(fault?.unprocessedShare ? { unprocessedShare: fault.unprocessedShare } : {}),
+      ...(fault?.entitlementsAnswer ? { entitlementsAnswer: fault.entitlementsAnswer } : {}),
     }
   }
 }

@@ -65,7 +65,14 @@ export const meterUsage = defineOperation({
         `The timestamp value passed in the request is out of allowed range: ${windowProblem}.`,
       )
     }
-    if (!buyerAccountId || !isAccountEntitled(ctx.catalog, buyerAccountId, product.code, timestampMs)) {
+    if (
+      !buyerAccountId ||
+      !isAccountEntitled(ctx.catalog, buyerAccountId, product.code, {
+        usageAtMs: timestampMs,
+        nowMs: ctx.nowMs,
+        finalMeteringMs: ctx.windows.finalMeteringMs,
+      })
+    ) {
       throw new AwsError('CustomerNotEntitledException', `The customer does not have a valid subscription for the product ${product.code}.`)
     }
     if (input.DryRun) throw new AwsError('DryRunOperation', 'Request would have succeeded, but DryRun flag is set.')

@@ -19,6 +19,8 @@ export interface OperationContext {
   keys: KeyRing
   /** An injected fault: BatchMeterUsage returns this share of the records unprocessed. */
   unprocessedShare?: number
+  /** An injected fault: GetEntitlements answers without `Entitlements`, or with an empty page that carries a NextToken. */
+  entitlementsAnswer?: 'omitted' | 'empty-page'
   /** The buyer account that unknown callers act as in permissive mode. */
   anonymousBuyerAccountId?: string
 }

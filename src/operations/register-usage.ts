@@ -56,7 +56,13 @@ export const registerUsage = defineOperation({
           `AWS Marketplace does not support metering usage from the underlying platform (${platform}). Currently, Amazon ECS, Amazon EKS, and Fargate are supported.`,
         )
       }
-      const entitled = preview || isAccountEntitled(ctx.catalog, account, product.code, ctx.nowMs)
+      const entitled =
+        preview ||
+        isAccountEntitled(ctx.catalog, account, product.code, {
+          usageAtMs: ctx.nowMs,
+          nowMs: ctx.nowMs,
+          finalMeteringMs: ctx.windows.finalMeteringMs,
+        })
       if (!entitled) {
         throw new AwsError(
           'CustomerNotEntitledException',

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { SigningIdentity } from '../domain/world.js'
 import { AwsError } from '../errors/aws-error.js'
 import { credentialAccessKeyId, credentialRegion, verifySigV4 } from '../sigv4/verify.js'
+import { CBOR_CONTENT_TYPE, cborBytes, decodeCborBody, SMITHY_PROTOCOL } from './rpc-v2-cbor.js'
 import type { AwsService, Caller, CallReport, PreparedCall, ServedOperation } from './service.js'
 
 export type AuthMode = 'strict' | 'permissive'
@@ -22,6 +23,10 @@ export interface AwsJsonEndpointOptions<Ctx> {
 }
 
 interface CallState {
+  /** How the call is framed: AWS JSON 1.1 on POST /, or Smithy RPC v2 CBOR (the service, for its error namespace). */
+  cbor?: AwsService<unknown>
+  /** An HTTP status other than the error's own (404 for a path that names no operation). */
+  errorStatus?: number
   operation?: string
   caller?: Caller
   params?: unknown
@@ -79,34 +84,27 @@ export async function awsJsonEndpoint<Ctx>(app: FastifyInstance, options: AwsJso
 
   app.setErrorHandler((error, request, reply) => {
     const awsError = toAwsError(error, request)
-    stateOf(request).error = awsError
-    return sendError(request, reply, awsError)
+    const state = stateOf(request)
+    state.error = awsError
+    return sendError(request, reply, awsError, state, state.errorStatus)
   })
   app.setNotFoundHandler((request, reply) => {
     const error = new AwsError(
       'UnknownOperationException',
       `No operation is served at ${request.method} ${request.url}; send POST / with an X-Amz-Target header.`,
     )
-    stateOf(request).error = error
-    return sendError(request, reply, error, 404)
+    const state = stateOf(request)
+    state.error = error
+    return sendError(request, reply, error, state, 404)
   })
 
-  app.post('/', async (request, reply) => {
+  /** 2-4 of a call, whatever its framing: the seller's controls, the operation, the answer's state. */
+  const run = async (request: FastifyRequest, operation: ServedOperation<Ctx>, params: unknown): Promise<object> => {
     const state = stateOf(request)
-    // 1. framing and identity
-    const operation = resolveOperation(services, request.headers['x-amz-target'])
-    state.operation = operation.name
-    const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0)
-    const caller = authenticate(request, body, options)
-    state.caller = caller
-    const text = body.toString('utf8')
-    const params = parseJson(text)
-    state.params = params
-    state.paramsJson = text
     // 2. the seller's controls (quotas, injected faults), then 3. validate, decide, persist
     const ctx = await options.prepare({
       operation: operation.name,
-      caller,
+      caller: state.caller!,
       requestId: request.id,
       params,
       markInjected: (tag) => {
@@ -114,10 +112,54 @@ export async function awsJsonEndpoint<Ctx>(app: FastifyInstance, options: AwsJso
       },
     })
     const output = await operation.invoke(params, ctx)
-    // 4. respond
     state.output = output
+    return output
+  }
+
+  app.post('/', async (request, reply) => {
+    const state = stateOf(request)
+    // 1. framing and identity
+    const operation = resolveOperation(services, request.headers['x-amz-target'])
+    state.operation = operation.name
+    const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0)
+    state.caller = authenticate(request, body, options)
+    const text = body.toString('utf8')
+    const params = parseJson(text)
+    state.params = params
+    state.paramsJson = text
+    const output = await run(request, operation, params)
+    // 4. respond
     reply.header('x-amzn-RequestId', request.id).header('content-type', CONTENT_TYPE).send(jsonBytes(output))
     return reply
+  })
+
+  const cborServices = new Map(options.services.filter((s) => s.cbor).map((s) => [s.name, s]))
+  app.post<{ Params: { service: string; operation: string } }>('/service/:service/operation/:operation', async (request, reply) => {
+    const state = stateOf(request)
+    // 1. framing and identity
+    const service = cborServices.get(request.params.service)
+    const operation = service?.operations.get(request.params.operation)
+    if (!service || !operation) {
+      state.cbor = service ?? cborServices.values().next().value
+      state.errorStatus = 404 // Smithy RPC v2: an unknown service or operation is a 404
+      throw new AwsError(
+        'UnknownOperationException',
+        `No operation ${request.params.operation} of service ${request.params.service} is served here.`,
+      )
+    }
+    state.cbor = service
+    state.operation = operation.name
+    if (request.headers['smithy-protocol'] !== SMITHY_PROTOCOL) {
+      throw new AwsError('SerializationException', `Smithy RPC v2 CBOR requests carry the header smithy-protocol: ${SMITHY_PROTOCOL}.`)
+    }
+    const body = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0)
+    state.caller = authenticate(request, body, options)
+    const params = decodeCborBody(body)
+    state.params = params
+    const output = await run(request, operation, params)
+    // 4. respond
+    reply.header('x-amzn-RequestId', request.id).header('smithy-protocol', SMITHY_PROTOCOL).header('content-type', CBOR_CONTENT_TYPE)
+    return reply.send(cborBytes(output))
   })
 }
 
@@ -210,13 +252,21 @@ function toAwsError(error: unknown, request: FastifyRequest): AwsError {
   )
 }
 
-function sendError(request: FastifyRequest, reply: FastifyReply, error: AwsError, status = error.statusCode): FastifyReply {
-  return reply
-    .code(status)
-    .header('x-amzn-RequestId', request.id)
-    .header('x-amzn-ErrorType', error.code)
-    .header('content-type', CONTENT_TYPE)
-    .send(jsonBytes({ __type: error.code, message: error.message }))
+function sendError(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  error: AwsError,
+  state: CallState,
+  status = error.statusCode,
+): FastifyReply {
+  reply.code(status).header('x-amzn-RequestId', request.id).header('x-amzn-ErrorType', error.code)
+  if (state.cbor) {
+    return reply
+      .header('smithy-protocol', SMITHY_PROTOCOL)
+      .header('content-type', CBOR_CONTENT_TYPE)
+      .send(cborBytes({ __type: `${state.cbor.namespace}#${error.code}`, message: error.message }))
+  }
+  return reply.header('content-type', CONTENT_TYPE).send(jsonBytes({ __type: error.code, message: error.message }))
 }
 
 // Bytes, not a string: fastify appends '; charset=utf-8' to a JSON content type for strings,

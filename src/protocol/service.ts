@@ -1,5 +1,5 @@
 import type { Credential } from '../domain/world.js'
-import type { AwsError } from '../errors/aws-error.js'
+import type { AwsError, AwsErrorCode } from '../errors/aws-error.js'
 import { check, type Infer, type StructureShape } from './shape.js'
 
 /** Who called, as established by the wire layer. */
@@ -25,20 +25,33 @@ export interface ServedOperation<Ctx> {
   invoke(params: unknown, ctx: Ctx): Promise<object>
 }
 
-/** The operations one X-Amz-Target prefix serves, e.g. `AWSMPMeteringService`. */
+/**
+ * One AWS service: its operations, reached by `X-Amz-Target: <targetPrefix>.<operation>` (AWS JSON
+ * 1.1) or by `POST /service/<name>/operation/<operation>` (Smithy RPC v2 CBOR).
+ */
 export interface AwsService<Ctx> {
   targetPrefix: string
+  /** The Smithy service shape's name, e.g. `AWSMPEntitlementService`. */
+  name: string
+  /** The Smithy namespace: RPC v2 CBOR errors name their type `<namespace>#<code>`. */
+  namespace: string
+  /** Whether the service speaks Smithy RPC v2 CBOR besides AWS JSON 1.1. */
+  cbor: boolean
   /** A Map, not an object: names come from the network, and no prototype member may ever match. */
   operations: ReadonlyMap<string, ServedOperation<Ctx>>
 }
 
-export const served = <Ctx, S extends StructureShape>(op: Operation<Ctx, S>): ServedOperation<Ctx> => ({
+/** An operation as a service serves it; constraint violations are `validationError` (default ValidationException). */
+export const served = <Ctx, S extends StructureShape>(op: Operation<Ctx, S>, validationError?: AwsErrorCode): ServedOperation<Ctx> => ({
   name: op.name,
-  invoke: (params, ctx) => op.run(check(op.input, params), ctx),
+  invoke: (params, ctx) => op.run(check(op.input, params, validationError), ctx),
 })
 
-export function defineService<Ctx>(targetPrefix: string, operations: readonly ServedOperation<Ctx>[]): AwsService<Ctx> {
-  return { targetPrefix, operations: new Map(operations.map((op) => [op.name, op])) }
+export function defineService<Ctx>(
+  service: Omit<AwsService<Ctx>, 'operations' | 'cbor'> & { cbor?: boolean },
+  operations: readonly ServedOperation<Ctx>[],
+): AwsService<Ctx> {
+  return { ...service, cbor: service.cbor ?? false, operations: new Map(operations.map((op) => [op.name, op])) }
 }
 
 /** A call that passed framing and authentication, about to run. */

@@ -1,4 +1,4 @@
-import { AwsError } from '../errors/aws-error.js'
+import { AwsError, type AwsErrorCode } from '../errors/aws-error.js'
 
 /**
  * A small declarative description of the service model's input shapes, and the checker that
@@ -9,13 +9,14 @@ import { AwsError } from '../errors/aws-error.js'
  *      ("Value 'x' at 'usageRecords.1.member.dimension' failed to satisfy constraint: ...").
  * Unknown members are ignored, as AWS does, so newer and older clients both work.
  */
-export type Shape = StringShape | IntegerShape | BooleanShape | TimestampShape | ListShape | StructureShape
+export type Shape = StringShape | IntegerShape | BooleanShape | TimestampShape | ListShape | MapShape | StructureShape
 
 export interface StringShape {
   kind: 'string'
   min?: number
   max?: number
   pattern?: string
+  enum?: readonly string[]
 }
 export interface IntegerShape {
   kind: 'integer'
@@ -34,6 +35,11 @@ export interface ListShape<M extends Shape = Shape> {
   min?: number
   max?: number
 }
+export interface MapShape<V extends Shape = Shape> {
+  kind: 'map'
+  key: StringShape
+  value: V
+}
 export interface StructureShape<M extends Members = Members> {
   kind: 'structure'
   members: M
@@ -45,6 +51,7 @@ export const integer = (c: Omit<IntegerShape, 'kind'> = {}): IntegerShape => ({ 
 export const boolean = (): BooleanShape => ({ kind: 'boolean' })
 export const timestamp = (): TimestampShape => ({ kind: 'timestamp' })
 export const list = <M extends Shape>(member: M, c: { min?: number; max?: number } = {}): ListShape<M> => ({ kind: 'list', member, ...c })
+export const map = <V extends Shape>(key: StringShape, value: V): MapShape<V> => ({ kind: 'map', key, value })
 export const structure = <M extends Members>(members: M): StructureShape<M> => ({ kind: 'structure', members })
 export const required = <S extends Shape>(shape: S) => ({ shape, required: true as const })
 export const optional = <S extends Shape>(shape: S) => ({ shape, required: false as const })
@@ -60,9 +67,11 @@ export type Infer<S> = S extends StringShape
         ? number
         : S extends ListShape<infer M>
           ? Infer<M>[]
-          : S extends StructureShape<infer M>
-            ? InferMembers<M>
-            : never
+          : S extends MapShape<infer V>
+            ? { [key: string]: Infer<V> | undefined }
+            : S extends StructureShape<infer M>
+              ? InferMembers<M>
+              : never
 
 type InferMembers<M extends Members> = { [K in keyof M as M[K]['required'] extends true ? K : never]: Infer<M[K]['shape']> } & {
   [K in keyof M as M[K]['required'] extends true ? never : K]?: Infer<M[K]['shape']>
@@ -72,8 +81,12 @@ const MAX_REPORTED_VIOLATIONS = 10
 const INT32_MAX = 2147483647
 const INT32_MIN = -2147483648
 
-/** Checks `value` against `shape` and returns it typed, or throws the AWS error. */
-export function check<S extends StructureShape>(shape: S, value: unknown): Infer<S> {
+/**
+ * Checks `value` against `shape` and returns it typed, or throws the AWS error. Constraint
+ * violations are `validationError`: ValidationException, or the error a service models for
+ * them (the Entitlement Service's InvalidParameterException).
+ */
+export function check<S extends StructureShape>(shape: S, value: unknown, validationError: AwsErrorCode = 'ValidationException'): Infer<S> {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
     throw new AwsError('SerializationException', 'Start of structure or map found where not expected.')
   }
@@ -83,7 +96,7 @@ export function check<S extends StructureShape>(shape: S, value: unknown): Infer
   if (violations.length > 0) {
     const n = violations.length
     const shown = violations.slice(0, MAX_REPORTED_VIOLATIONS)
-    throw new AwsError('ValidationException', `${n} validation error${n === 1 ? '' : 's'} detected: ${shown.join('; ')}`)
+    throw new AwsError(validationError, `${n} validation error${n === 1 ? '' : 's'} detected: ${shown.join('; ')}`)
   }
   return value as Infer<S>
 }
@@ -130,6 +143,10 @@ function checkTypes(shape: Shape, value: unknown): void {
       if (!Array.isArray(value)) throw serializationError(value, 'a List')
       for (const item of value) checkTypes(shape.member, item)
       return
+    case 'map':
+      if (typeof value !== 'object' || Array.isArray(value)) throw serializationError(value, 'a Map')
+      for (const item of Object.values(value as Record<string, unknown>)) checkTypes(shape.value, item)
+      return
     case 'structure': {
       if (typeof value !== 'object' || Array.isArray(value)) throw serializationError(value, 'a Structure')
       const record = value as Record<string, unknown>
@@ -172,6 +189,22 @@ function checkConstraints(shape: Shape, value: unknown, path: string, out: strin
       if (shape.max !== undefined && length > shape.max) fail(`have length less than or equal to ${shape.max}`)
       if (shape.pattern !== undefined && !compiled(shape.pattern).test(s)) {
         fail(`satisfy regular expression pattern: ${shape.pattern}`)
+      }
+      if (shape.enum !== undefined && !shape.enum.includes(s)) fail(`satisfy enum value set: [${shape.enum.join(', ')}]`)
+      return
+    }
+    case 'map': {
+      for (const [key, item] of Object.entries(value as Record<string, unknown>)) {
+        const keyProblems: string[] = []
+        checkConstraints(shape.key, key, path, keyProblems)
+        for (const problem of keyProblems) {
+          const constraint = problem.slice(problem.indexOf('failed to satisfy constraint: ') + 'failed to satisfy constraint: '.length)
+          out.push(`Value ${render(key)} at '${path}' failed to satisfy constraint: Map keys must satisfy constraint: [${constraint}]`)
+        }
+        const itemPath = `${path}.${key}`
+        if (item === null || item === undefined)
+          out.push(`Value null at '${itemPath}' failed to satisfy constraint: Member must not be null`)
+        else checkConstraints(shape.value, item, itemPath, out)
       }
       return
     }

@@ -16,6 +16,7 @@ import { createAuditTrail } from '../observability/audit-trail.js'
 import { createMetrics } from '../observability/metrics.js'
 import { createCallContext } from '../operations/call-context.js'
 import type { OperationContext } from '../operations/operation.js'
+import { entitlementService } from '../operations/entitlement-service.js'
 import { meteringService } from '../operations/metering-service.js'
 import { awsJsonEndpoint } from '../protocol/aws-json-endpoint.js'
 import type { CallReport } from '../protocol/service.js'
@@ -73,7 +74,13 @@ export async function startServer(config: MeterdConfig, options: BuildOptions = 
     // Token buckets live in the ledger only where several nodes are expected to share it.
     const shared = config.store.kind === 'postgres' || config.workers > 1
     const quotas = await openQuotas(ledger, realClock, config.quotas, shared)
-    const subscriptions = createSubscriptionService({ catalog, ledger, clock, tokenTtlMs: config.registrationTokenTtlMs })
+    const subscriptions = createSubscriptionService({
+      catalog,
+      ledger,
+      clock,
+      tokenTtlMs: config.registrationTokenTtlMs,
+      policy: { finalMeteringMs: config.windows.finalMeteringMs },
+    })
     const adminToken = adminTokenFor(config.dataDir, config.adminToken)
     metrics = createMetrics(cachedCount(ledger))
 
@@ -96,7 +103,7 @@ export async function startServer(config: MeterdConfig, options: BuildOptions = 
       countRecords(report, metrics!)
     }
     await app.register(awsJsonEndpoint<OperationContext>, {
-      services: [meteringService],
+      services: [meteringService, entitlementService],
       auth: config.auth,
       findSigningIdentity: (accessKeyId) => catalog.findSigningIdentity(accessKeyId),
       prepare: createCallContext({
@@ -133,10 +140,13 @@ export async function startServer(config: MeterdConfig, options: BuildOptions = 
 
     // Other nodes (or another meterd on the same SQLite file) may change the world and the
     // controls: re-read them every second. Cheap reads; the world document only when its version moved.
+    // The same tick applies the lifecycle transitions the clock has made due (trials and terms
+    // ending, final-metering windows closing); with several nodes, the world's version decides
+    // which node writes them.
     const refresher = setInterval(() => {
-      Promise.all([catalog.refresh(), clock.refresh(), keys.refresh(), faults.refresh(), quotas.refresh()]).catch((error: unknown) =>
-        app.log.error({ err: error }, 'refreshing shared state failed'),
-      )
+      Promise.all([catalog.refresh(), clock.refresh(), keys.refresh(), faults.refresh(), quotas.refresh()])
+        .then(() => subscriptions.tick())
+        .catch((error: unknown) => app.log.error({ err: error }, 'refreshing shared state failed'))
     }, SHARED_REFRESH_MS)
     refresher.unref()
 

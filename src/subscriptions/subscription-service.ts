@@ -1,7 +1,21 @@
 import { randomBytes } from 'node:crypto'
-import type { LiveCatalog } from '../catalog/live-catalog.js'
-import type { License } from '../domain/world.js'
-import { type Subscription, subscribe, unsubscribe } from '../domain/subscriptions.js'
+import type { LiveCatalog, WorldChange } from '../catalog/live-catalog.js'
+import type { LifecycleEvent } from '../domain/lifecycle-event.js'
+import {
+  advanceLifecycle,
+  amend,
+  type Change,
+  endNow,
+  type LifecyclePolicy,
+  type NewIds,
+  nextTransitionAt,
+  renew,
+  subscribe,
+  type SubscribeRequest,
+  type Subscription,
+  unsubscribe,
+} from '../domain/subscriptions.js'
+import type { Agreement, EntitlementValue, World } from '../domain/world.js'
 import type { Ledger } from '../ledger/ledger.js'
 import type { Clock } from '../shared/clock.js'
 import { hashRegistrationToken, mintRegistrationToken } from './registration-tokens.js'
@@ -21,65 +35,86 @@ export interface FulfillmentDelivery {
   error?: string
 }
 
+export type SubscribeOptions = Omit<SubscribeRequest, 'nowMs'> & { deliver?: boolean }
+
 export interface SubscriptionService {
-  subscribe(r: { productCode: string; accountId: string; freeTrial?: boolean; deliver?: boolean }): Promise<SubscribeResult>
-  unsubscribe(r: { productCode: string; accountId: string }): Promise<License[]>
+  subscribe(r: SubscribeOptions): Promise<SubscribeResult>
+  /** The buyer unsubscribes: the subscription ends now and stays unsubscribe-pending through the final-metering window. */
+  unsubscribe(r: { productCode: string; accountId: string }): Promise<Agreement>
+  amend(r: { agreementId: string; entitlements: Record<string, EntitlementValue> }): Promise<Agreement>
+  renew(r: { agreementId: string }): Promise<Agreement>
+  /** Ends an agreement now, as the buyer's cancellation or as an expiry. */
+  end(r: { agreementId: string; as: 'cancelled' | 'expired' }): Promise<Agreement>
+  /** Applies the transitions meterd's clock has made due (trials ending, terms ending, final-metering windows closing). */
+  tick(): Promise<number>
 }
 
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'
-// Shaped like AWS's (e.g. "ifAPi5AcF3"); random so identifiers don't leak order.
-const newCustomerIdentifier = () => Array.from(randomBytes(11), (b) => ALNUM[b % ALNUM.length]).join('')
-const newLicenseArn = (accountId: string) => `arn:aws:license-manager::${accountId}:license/l-${randomBytes(16).toString('hex')}`
+const LOWER_ALNUM = 'abcdefghijklmnopqrstuvwxyz0123456789'
+const random = (alphabet: string, n: number) => Array.from(randomBytes(n), (b) => alphabet[b % alphabet.length]).join('')
+
+/** Identifiers shaped like AWS's, random so they leak no order. */
+export const NEW_IDS: NewIds = {
+  customerIdentifier: () => random(ALNUM, 11), // e.g. "ifAPi5AcF3"
+  licenseArn: (accountId) => `arn:aws:license-manager::${accountId}:license/l-${randomBytes(16).toString('hex')}`,
+  agreementId: () => `agmt-${random(LOWER_ALNUM, 25)}`,
+}
 
 /**
- * The buyer's side of AWS Marketplace: subscribing makes the account a customer with a license
- * and mints a registration token; the token goes to the product's fulfillment URL the way AWS
- * sends it, as a browser form POST of x-amzn-marketplace-token.
+ * The buyer's side of AWS Marketplace and the life of a subscription: subscribing accepts an
+ * offer (an agreement, a license, a customer) and mints a registration token, which goes to the
+ * product's fulfillment URL the way AWS sends it, as a browser form POST of x-amzn-marketplace-token.
+ * Every change first applies the transitions the clock has made due, so events stay in order.
  */
 export function createSubscriptionService(deps: {
   catalog: LiveCatalog
   ledger: Ledger
   clock: Clock
   tokenTtlMs: number
+  policy: LifecyclePolicy
 }): SubscriptionService {
+  const change = <T>(apply: (world: World, nowMs: number) => Change<T>): Promise<T> => {
+    const nowMs = deps.clock.nowMs()
+    return deps.catalog.update((world): WorldChange<T> => {
+      const caughtUp = advanceLifecycle(world, nowMs, deps.policy, NEW_IDS)
+      const changed = apply(caughtUp.world, nowMs)
+      const events: LifecycleEvent[] = [...caughtUp.events, ...changed.events]
+      return { world: changed.world, result: changed.result, events }
+    }, nowMs)
+  }
   return {
-    async subscribe({ productCode, accountId, freeTrial = false, deliver = true }) {
+    async subscribe({ deliver = true, ...request }) {
+      const subscription = await change((world, nowMs) => subscribe(world, { ...request, nowMs }, NEW_IDS))
       const nowMs = deps.clock.nowMs()
-      const subscription = await deps.catalog.update(
-        (world) =>
-          subscribe(world, {
-            productCode,
-            accountId,
-            freeTrial,
-            nowMs,
-            newCustomerIdentifier: newCustomerIdentifier(),
-            newLicenseArn: newLicenseArn(accountId),
-          }),
-        nowMs,
-      )
       const registrationToken = mintRegistrationToken()
       const tokenExpiresAtMs = nowMs + deps.tokenTtlMs
+      // A trial asked for while the account already holds the subscription is no trial.
+      const trial = subscription.freeTrial && subscription.createdAgreement
       await deps.ledger.saveRegistrationToken({
         tokenHash: hashRegistrationToken(registrationToken),
-        productCode,
+        productCode: request.productCode,
         customerIdentifier: subscription.customer.identifier,
-        customerAccountId: accountId,
+        customerAccountId: request.accountId,
         licenseArn: subscription.license.arn,
-        ...(freeTrial && subscription.createdLicense ? { offerType: 'free-trial' as const } : {}),
+        ...(trial ? { offerType: 'free-trial' as const } : {}),
         createdAtMs: nowMs,
         expiresAtMs: tokenExpiresAtMs,
       })
       const result: SubscribeResult = { ...subscription, registrationToken, tokenExpiresAtMs }
-      // A trial asked for while a paid license already covers the product is no trial.
-      const trial = freeTrial && subscription.createdLicense
       if (trial) result.offerType = 'free-trial'
-      const url = deps.catalog.findProduct(productCode)?.fulfillmentUrl
+      const url = deps.catalog.findProduct(request.productCode)?.fulfillmentUrl
       if (url && deliver) result.fulfillment = await deliverToFulfillment(url, fulfillmentFields(registrationToken, trial))
       return result
     },
-    unsubscribe: async ({ productCode, accountId }) => {
+    unsubscribe: (r) => change((world, nowMs) => unsubscribe(world, { ...r, nowMs }, NEW_IDS)),
+    amend: (r) => change((world, nowMs) => amend(world, { ...r, nowMs })),
+    renew: (r) => change((world, nowMs) => renew(world, { ...r, atMs: nowMs }, NEW_IDS)),
+    end: (r) => change((world, nowMs) => endNow(world, { ...r, nowMs })),
+    async tick() {
       const nowMs = deps.clock.nowMs()
-      return deps.catalog.update((world) => unsubscribe(world, { productCode, accountId, nowMs }), nowMs)
+      const due = nextTransitionAt(deps.catalog.world(), deps.policy, NEW_IDS)
+      if (due === undefined || due > nowMs) return 0
+      return deps.catalog.update((world) => advanceLifecycle(world, nowMs, deps.policy, NEW_IDS), nowMs)
     },
   }
 }

@@ -290,19 +290,27 @@ describe('admin API: fault injection', () => {
 
   it('answers 400 BadRequest naming the field for bad rules, and adds none', async () => {
     const bad = (rule: Record<string, unknown>, message: string) => assertAdminError(() => admin.addFault(rule), 400, 'BadRequest', message)
-    await bad({ operation: 'MeterUsage' }, 'body: give error, unprocessedShare and/or latencyMs')
+    await bad({ operation: 'MeterUsage' }, 'body: give error, unprocessedShare, entitlementsAnswer and/or latencyMs')
     await bad({ operation: 'MeterUsage', unprocessedShare: 0.5 }, 'unprocessedShare: only BatchMeterUsage has UnprocessedRecords')
     await bad(
       { operation: 'BatchMeterUsage', error: 'ThrottlingException', unprocessedShare: 0.5 },
-      'unprocessedShare: error and unprocessedShare exclude each other',
+      'body: error, unprocessedShare and entitlementsAnswer exclude each other',
+    )
+    await bad(
+      { operation: 'BatchMeterUsage', entitlementsAnswer: 'omitted' },
+      'entitlementsAnswer: only GetEntitlements answers with entitlements',
+    )
+    await bad(
+      { operation: 'GetEntitlements', entitlementsAnswer: 'none' },
+      'entitlementsAnswer: Invalid option: expected one of "omitted"|"empty-page"',
     )
     await bad(
       { operation: 'DeleteEverything', error: 'ThrottlingException' },
-      'operation: Invalid option: expected one of "BatchMeterUsage"|"MeterUsage"|"RegisterUsage"|"ResolveCustomer"|"*"',
+      'operation: Invalid option: expected one of "BatchMeterUsage"|"MeterUsage"|"RegisterUsage"|"ResolveCustomer"|"GetEntitlements"|"*"',
     )
     await bad(
       { error: 'ThrottlingException' },
-      'operation: Invalid option: expected one of "BatchMeterUsage"|"MeterUsage"|"RegisterUsage"|"ResolveCustomer"|"*"',
+      'operation: Invalid option: expected one of "BatchMeterUsage"|"MeterUsage"|"RegisterUsage"|"ResolveCustomer"|"GetEntitlements"|"*"',
     )
     await bad(
       { operation: 'MeterUsage', error: 'AccessDeniedException' },

@@ -158,10 +158,10 @@ describe('admin API', () => {
       assert.deepEqual(route.body, { error: 'NotFound', message: 'no admin route GET /admin/nothing-here' })
     })
 
-    it('answers 409 NotSubscribed to an unsubscribe without an active license', async () => {
+    it('answers 409 NotSubscribed to an unsubscribe without an active subscription', async () => {
       const { status, body } = await meterd.admin('POST', '/unsubscribe', { productCode: 'demo-saas', accountId: '333333333399' })
       assert.equal(status, 409)
-      assert.deepEqual(body, { error: 'NotSubscribed', message: 'account 333333333399 has no active license to demo-saas' })
+      assert.deepEqual(body, { error: 'NotSubscribed', message: 'account 333333333399 has no active subscription to demo-saas' })
     })
   })
 
@@ -171,16 +171,24 @@ describe('admin API', () => {
       assert.equal(first.status, 201)
       assert.deepEqual(Object.keys(first.body).sort(), [
         'accountId',
+        'agreementId',
+        'createdAgreement',
         'createdCustomer',
         'createdLicense',
         'customerIdentifier',
         'fulfillment',
         'licenseArn',
+        'offerId',
         'offerType',
         'productCode',
         'registrationToken',
+        'status',
         'tokenExpiresAt',
       ])
+      assert.match(first.body.agreementId, /^agmt-[a-z0-9]{25}$/)
+      assert.equal(first.body.offerId, 'offer-demo-saas', "the product's first public offer")
+      assert.equal(first.body.status, 'active')
+      assert.equal(first.body.createdAgreement, true)
       assert.equal(first.body.productCode, 'demo-saas')
       assert.equal(first.body.accountId, '333333333333')
       assert.equal(first.body.createdCustomer, true)
@@ -196,6 +204,8 @@ describe('admin API', () => {
       assert.equal(second.body.createdLicense, false)
       assert.equal(second.body.customerIdentifier, first.body.customerIdentifier)
       assert.equal(second.body.licenseArn, first.body.licenseArn)
+      assert.equal(second.body.agreementId, first.body.agreementId)
+      assert.equal(second.body.createdAgreement, false)
       assert.match(second.body.registrationToken, TOKEN)
       assert.notEqual(second.body.registrationToken, first.body.registrationToken)
     })
@@ -277,23 +287,66 @@ describe('a free trial (clock pinned)', () => {
   })
   after(() => meterd.close())
 
-  const statusAt = async (timestampMs: number) => {
+  const statusAt = async (accountId: string, timestampMs: number) => {
     const out = await meterd.client(SELLER).send(
       new BatchMeterUsageCommand({
         ProductCode: 'demo-saas',
-        UsageRecords: [{ Timestamp: new Date(timestampMs), CustomerAWSAccountId: '999999999999', Dimension: 'users', Quantity: 1 }],
+        UsageRecords: [{ Timestamp: new Date(timestampMs), CustomerAWSAccountId: accountId, Dimension: 'users', Quantity: 1 }],
       }),
     )
     return out.Results![0]!.Status
   }
+  const eventTypes = async (accountId: string) =>
+    (await meterd.admin('GET', `/events?accountId=${accountId}`)).body.events.map((e: { type: string; at: string }) => `${e.type} ${e.at}`)
+  const iso = (ms: number) => new Date(ms).toISOString()
 
-  it('bills usage for 30 days and not after', async () => {
-    const { body } = await meterd.admin('POST', '/subscriptions', { productCode: 'demo-saas', accountId: '999999999999', freeTrial: true })
+  it('converts to the paid subscription when its 30 days end, and keeps billing', async () => {
+    meterd.clock!.set(T)
+    const { body } = await meterd.admin('POST', '/subscriptions', { productCode: 'demo-saas', accountId: '999999999991', freeTrial: true })
     assert.equal(body.offerType, 'free-trial')
     meterd.clock!.set(TRIAL_END + 2 * HOUR)
-    assert.equal(await statusAt(TRIAL_END - HOUR), 'Success')
-    assert.equal(await statusAt(TRIAL_END + HOUR), 'CustomerNotSubscribed')
-    const ended = await meterd.admin('POST', '/unsubscribe', { productCode: 'demo-saas', accountId: '999999999999' })
+    await meterd.admin('POST', '/clock/advance', { by: 0 }) // moving the clock applies what fell due
+    assert.equal(await statusAt('999999999991', TRIAL_END - HOUR), 'Success')
+    assert.equal(await statusAt('999999999991', TRIAL_END + HOUR), 'Success')
+    assert.deepEqual(await eventTypes('999999999991'), [
+      `subscribe-success ${iso(T)}`,
+      `agreement-created ${iso(T)}`,
+      `license-updated ${iso(T)}`,
+      `agreement-amended ${iso(TRIAL_END)}`,
+    ])
+    const agreement = (await meterd.admin('GET', `/agreements/${body.agreementId}`)).body
+    assert.deepEqual(
+      agreement.versions.map((v: { intent: string; freeTrialEnd: string | null }) => [v.intent, v.freeTrialEnd]),
+      [
+        ['new', iso(TRIAL_END)],
+        ['amend', null],
+      ],
+    )
+  })
+
+  it('without conversion, bills for 30 days and not after: unsubscribe-pending at its end, unsubscribe-success an hour later', async () => {
+    meterd.clock!.set(T)
+    const { body } = await meterd.admin('POST', '/subscriptions', {
+      productCode: 'demo-saas',
+      accountId: '999999999992',
+      freeTrial: true,
+      trialConverts: false,
+    })
+    assert.equal(body.offerType, 'free-trial')
+    meterd.clock!.set(TRIAL_END + 2 * HOUR)
+    await meterd.admin('POST', '/clock/advance', { by: 0 })
+    assert.equal(await statusAt('999999999992', TRIAL_END - HOUR), 'CustomerNotSubscribed', 'the final-metering hour is over')
+    assert.equal(await statusAt('999999999992', TRIAL_END + HOUR), 'CustomerNotSubscribed')
+    assert.deepEqual(await eventTypes('999999999992'), [
+      `subscribe-success ${iso(T)}`,
+      `agreement-created ${iso(T)}`,
+      `license-updated ${iso(T)}`,
+      `unsubscribe-pending ${iso(TRIAL_END)}`,
+      `agreement-ended ${iso(TRIAL_END)}`,
+      `license-deprovisioned ${iso(TRIAL_END)}`,
+      `unsubscribe-success ${iso(TRIAL_END + HOUR)}`,
+    ])
+    const ended = await meterd.admin('POST', '/unsubscribe', { productCode: 'demo-saas', accountId: '999999999992' })
     assert.equal(ended.status, 409, 'nothing left to end once the trial is over')
   })
 })

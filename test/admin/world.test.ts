@@ -139,7 +139,9 @@ describe('admin API: the world at run time (AdminClient)', () => {
         code: 'widget-saas',
         type: 'saas',
         seller: '111111111111',
+        pricing: 'usage',
         dimensions: [{ name: 'seats' }],
+        contractDimensions: [],
         integration: 'concurrent-agreements',
       })
 
@@ -177,7 +179,7 @@ describe('admin API: the world at run time (AdminClient)', () => {
         () => admin.request('DELETE', '/products/widget-saas/dimensions/seats'),
         400,
         'BadRequest',
-        'products[3].dimensions: Too small: expected array to have >=1 items',
+        'products[4].dimensions: a product priced by usage needs at least one metering dimension',
       )
     })
 
@@ -205,19 +207,19 @@ describe('admin API: the world at run time (AdminClient)', () => {
         () => admin.create('products', { ...good, seller: '999999999999' }),
         400,
         'BadRequest',
-        'products[4].seller: unknown account 999999999999',
+        'products[5].seller: unknown account 999999999999',
       )
       await assertAdminError(
         () => admin.create('products', { ...good, dimensions: [] }),
         400,
         'BadRequest',
-        'dimensions: Too small: expected array to have >=1 items',
+        'dimensions: a product priced by usage needs at least one metering dimension',
       )
       await assertAdminError(
         () => admin.create('products', { ...good, dimensions: ['users', 'users'] }),
         400,
         'BadRequest',
-        'products[4].dimensions: duplicate dimension',
+        'products[5].dimensions: duplicate dimension',
       )
       await assertAdminError(
         () => admin.create('products', { ...good, fulfillmentUrl: 'not a url' }),
@@ -232,14 +234,23 @@ describe('admin API: the world at run time (AdminClient)', () => {
         [
           'type: Invalid option: expected one of "saas"|"ami"|"container"',
           'seller: Invalid input: expected string, received undefined',
-          'dimensions: Invalid input: expected array, received undefined',
+          'dimensions: a product priced by usage needs at least one metering dimension',
         ].join('\n'),
       )
       await assertAdminError(() => admin.get('products', 'gadget'), 404, 'NotFound', 'no product gadget')
     })
 
     it('refuses to delete a product licenses use (400 naming licenses[i].product) and deletes an unused one', async () => {
-      await assertAdminError(() => admin.remove('products', 'demo-ami'), 400, 'BadRequest', 'licenses[1].product: unknown product demo-ami')
+      await assertAdminError(
+        () => admin.remove('products', 'demo-ami'),
+        400,
+        'BadRequest',
+        [
+          'licenses[1].product: unknown product demo-ami',
+          'offers[1].product: unknown product demo-ami',
+          'agreements[1].product: unknown product demo-ami',
+        ].join('\n'),
+      )
       assert.equal((await admin.get('products', 'demo-ami')).code, 'demo-ami')
       await assertAdminError(
         () => admin.remove('accounts', '111111111111'),
@@ -291,6 +302,11 @@ describe('admin API: the world at run time (AdminClient)', () => {
           'licenses[0].customer: unknown customer demo-customer-1',
           'licenses[1].customer: unknown customer demo-customer-1',
           'licenses[2].customer: unknown customer demo-customer-1',
+          'licenses[3].customer: unknown customer demo-customer-1',
+          'agreements[0].customer: unknown customer demo-customer-1',
+          'agreements[1].customer: unknown customer demo-customer-1',
+          'agreements[2].customer: unknown customer demo-customer-1',
+          'agreements[3].customer: unknown customer demo-customer-1',
         ].join('\n'),
       )
       await assertAdminError(() => admin.get('customers', 'nobody'), 404, 'NotFound', 'no customer nobody')
@@ -323,7 +339,8 @@ describe('admin API: the world at run time (AdminClient)', () => {
       )
       assert.equal((await batch(seller, 'acme', midMonthHourAgo(4))).Results![0]!.Status, 'Success')
 
-      const endAt = midMonthHourAgo(2)
+      // Ended half an hour ago: inside the final-metering hour, usage before the end still counts.
+      const endAt = midMonthHourAgo(0)
       const ended = await admin.endLicense(ACME_ARN, 'demo-saas', endAt.toISOString())
       assert.deepEqual(ended, {
         arn: ACME_ARN,
@@ -333,9 +350,9 @@ describe('admin API: the world at run time (AdminClient)', () => {
         end: endAt.toISOString(),
         status: 'ended',
       })
-      assert.equal((await batch(seller, 'acme', midMonthHourAgo(3), 'api_calls')).Results![0]!.Status, 'Success') // before the end
-      assert.equal((await batch(seller, 'acme', midMonthHourAgo(2), 'api_calls')).Results![0]!.Status, 'CustomerNotSubscribed') // the end is exclusive
-      assert.equal((await batch(seller, 'acme', midMonthHourAgo(1), 'api_calls')).Results![0]!.Status, 'CustomerNotSubscribed')
+      assert.equal((await batch(seller, 'acme', midMonthHourAgo(1), 'api_calls')).Results![0]!.Status, 'Success') // before the end
+      assert.equal((await batch(seller, 'acme', midMonthHourAgo(0), 'api_calls')).Results![0]!.Status, 'CustomerNotSubscribed') // the end is exclusive
+      assert.equal((await batch(seller, 'acme', midMonthHourAgo(0, 20), 'api_calls')).Results![0]!.Status, 'CustomerNotSubscribed')
       const listed = (await admin.list('licenses')).licenses as { arn: string; status: string; end: string | null }[]
       assert.deepEqual(
         listed.filter((l) => l.arn === ACME_ARN).map((l) => [l.status, l.end]),
@@ -355,7 +372,7 @@ describe('admin API: the world at run time (AdminClient)', () => {
         () => admin.endLicense(ACME_ARN, 'demo-saas', '2019-06-01T00:00:00Z'),
         400,
         'BadRequest',
-        'licenses[3].end: must be after start',
+        'licenses[4].end: must be after start',
       )
       const good = {
         arn: 'arn:aws:license-manager::333333333333:license/l-acme0000000000000002',
@@ -385,7 +402,7 @@ describe('admin API: the world at run time (AdminClient)', () => {
         () => admin.create('licenses', { ...good, customer: 'ghost', product: 'ghost-product' }),
         400,
         'BadRequest',
-        'licenses[4].customer: unknown customer ghost\nlicenses[4].product: unknown product ghost-product',
+        'licenses[5].customer: unknown customer ghost\nlicenses[5].product: unknown product ghost-product',
       )
       await assertAdminError(
         () => admin.request('PUT', `/licenses/${enc(good.arn)}/demo-saas`, good),
@@ -441,7 +458,7 @@ describe('admin API: the world at run time (AdminClient)', () => {
   describe('the whole world', () => {
     it('GET /admin/world then PUT /admin/world round-trips it; a bad world is refused whole, naming the field', async () => {
       const world = await admin.exportWorld()
-      assert.deepEqual(Object.keys(world), ['accounts', 'products', 'customers', 'licenses'])
+      assert.deepEqual(Object.keys(world), ['accounts', 'products', 'customers', 'licenses', 'offers', 'agreements'])
       assert.deepEqual(await admin.importWorld(world), world)
       assert.deepEqual(await admin.exportWorld(), world)
 

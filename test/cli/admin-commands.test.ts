@@ -53,7 +53,7 @@ describe('meterd subscribe / unsubscribe / keys (against a running server)', () 
     assert.equal(JSON.parse(first.stdout).endedLicenses.length, 1)
     const second = await cli('unsubscribe', '--product', 'demo-saas', '--account', '333333333333')
     assert.equal(second.code, 1)
-    assert.equal(second.stderr.trim(), 'meterd: NotSubscribed: account 333333333333 has no active license to demo-saas')
+    assert.equal(second.stderr.trim(), 'meterd: NotSubscribed: account 333333333333 has no active subscription to demo-saas')
   })
 
   it('lists, rotates and prints signing keys', async () => {

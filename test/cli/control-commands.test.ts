@@ -72,7 +72,7 @@ describe('meterd world / records / usage / audit / clock / faults / quotas (agai
       assert.notDeepEqual(await admin.exportWorld(), original)
       const imported = await cli('world', 'import', file)
       assert.equal(imported.code, 0, imported.stderr)
-      assert.equal(imported.stdout, 'imported 2 accounts, 3 products, 1 customers, 3 licenses\n')
+      assert.equal(imported.stdout, 'imported 2 accounts, 4 products, 1 customers, 5 offers, 4 licenses, 4 agreements\n')
       assert.deepEqual(await admin.exportWorld(), original)
     })
 
@@ -87,7 +87,10 @@ describe('meterd world / records / usage / audit / clock / faults / quotas (agai
           customers: [...(original.customers as object[]), { identifier: 'from-config', accountId: '555555555555' }],
         }),
       )
-      assert.equal((await cli('world', 'import', config)).stdout, 'imported 2 accounts, 3 products, 2 customers, 3 licenses\n')
+      assert.equal(
+        (await cli('world', 'import', config)).stdout,
+        'imported 2 accounts, 4 products, 2 customers, 5 offers, 4 licenses, 4 agreements\n',
+      )
 
       const bad = join(dir, 'bad.yaml')
       writeFileSync(bad, 'accounts: []\nproducts:\n  - code: p1\n    type: nope\n    seller: "111111111111"\n    dimensions: [d]\n')
@@ -119,7 +122,7 @@ describe('meterd world / records / usage / audit / clock / faults / quotas (agai
       )
       assert.deepEqual(
         (await json('world', 'list', 'licenses')).licenses.map((l: { customer: string }) => l.customer),
-        [CUSTOMER, CUSTOMER, CUSTOMER, 'cli-c'],
+        [CUSTOMER, CUSTOMER, CUSTOMER, CUSTOMER, 'cli-c'],
       )
       assert.deepEqual(await json('world', 'end-license', CLI_ARN, '--product', 'demo-saas', '--at', '2026-01-01T00:00:00Z'), {
         arn: CLI_ARN,
@@ -138,13 +141,16 @@ describe('meterd world / records / usage / audit / clock / faults / quotas (agai
         failure('world', 'get', 'licenses', 'x'),
         failure('world', 'put', 'customers', '{"identifier":"cli-x","accountId":"12"}'),
       ])
-      assert.equal(inUse, 'meterd: BadRequest: licenses[3].customer: unknown customer cli-c\n')
-      assert.equal(productInUse, 'meterd: BadRequest: licenses[1].product: unknown product demo-ami\n')
+      assert.equal(inUse, 'meterd: BadRequest: licenses[4].customer: unknown customer cli-c\n')
+      assert.equal(
+        productInUse,
+        'meterd: BadRequest: licenses[1].product: unknown product demo-ami\noffers[1].product: unknown product demo-ami\nagreements[1].product: unknown product demo-ami\n',
+      )
       assert.equal(notJson, 'meterd: the item is not valid JSON\n')
       assert.equal(unknown, 'meterd: NotFound: no customer nobody\n')
       assert.match(
         licensesGet,
-        /^error: command-argument value 'licenses' is invalid for argument 'collection'\. Allowed choices are accounts, products, customers\./,
+        /^error: command-argument value 'licenses' is invalid for argument 'collection'\. Allowed choices are accounts, products, customers, offers\./,
       )
       assert.equal(badField, 'meterd: BadRequest: accountId: must be a 12-digit AWS account id\n')
 
@@ -338,14 +344,14 @@ describe('meterd world / records / usage / audit / clock / faults / quotas (agai
         failure('faults', 'add', '--operation', 'BatchMeterUsage', '--error', 'ThrottlingException', '--unprocessed-share', '0.5'),
       ])
       assert.match(noOperation, /^error: required option '--operation <name>' not specified/)
-      assert.equal(noEffect, 'meterd: BadRequest: body: give error, unprocessedShare and/or latencyMs\n')
+      assert.equal(noEffect, 'meterd: BadRequest: body: give error, unprocessedShare, entitlementsAnswer and/or latencyMs\n')
       assert.equal(notANumber, "meterd: --times must be a number, got 'abc'\n")
       assert.match(
         badOperation,
         /^error: option '--operation <name>' argument 'DeleteEverything' is invalid\. Allowed choices are BatchMeterUsage, MeterUsage, RegisterUsage, ResolveCustomer, \*\./,
       )
       assert.equal(unknownRule, 'meterd: NotFound: no fault rule no-such-rule\n')
-      assert.equal(both, 'meterd: BadRequest: unprocessedShare: error and unprocessedShare exclude each other\n')
+      assert.equal(both, 'meterd: BadRequest: body: error, unprocessedShare and entitlementsAnswer exclude each other\n')
       assert.deepEqual((await admin.listFaults()).rules, [])
     })
 

@@ -160,7 +160,7 @@ products:
         `meterd: ${file}: the world is invalid:`,
         'accounts[0].id: must be a 12-digit AWS account id',
         'products[0].type: Invalid option: expected one of "saas"|"ami"|"container"',
-        'products[0].dimensions: Too small: expected array to have >=1 items',
+        'products[0].dimensions: a product priced by usage needs at least one metering dimension',
       ].join('\n'),
     )
   })

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, afterEach, beforeEach, it } from 'node:test'
 import type { AuditEvent } from '../../src/domain/audit-event.js'
+import type { LifecycleEvent } from '../../src/domain/lifecycle-event.js'
 import { batchSlotKey, isReplayOf, meterSlotKey, type UsageRecord } from '../../src/domain/usage-record.js'
 import type { Ledger, RecordUsageCommand } from '../../src/ledger/ledger.js'
 import { openLedger } from '../../src/server/open-store.js'
@@ -237,6 +238,55 @@ describeEachStore('the Ledger port', (kind) => {
     assert.equal(await ledger.saveWorld(1, { products: ['stale'] }, HOUR), false)
     assert.deepEqual(await ledger.loadWorld(), { version: 2, document: { products: ['second'] } })
     assert.equal(await ledger.worldVersion(), 2)
+  })
+
+  it('stores the lifecycle events of a world change with it, in order, and none when the change loses the race', async () => {
+    const event = (type: LifecycleEvent['type'], accountId: string, atMs: number): LifecycleEvent => ({
+      type,
+      atMs,
+      productCode: 'p',
+      sellerAccountId: '111111111111',
+      accountId,
+      customerIdentifier: `c-${accountId}`,
+      agreementId: `agmt-${accountId}`,
+      freeTrial: false,
+    })
+    assert.equal(
+      await ledger.saveWorld(0, { v: 1 }, HOUR, [
+        event('subscribe-success', '222222222222', HOUR),
+        event('agreement-created', '222222222222', HOUR),
+      ]),
+      true,
+    )
+    assert.equal(await ledger.saveWorld(0, { v: 'lost' }, HOUR, [event('subscribe-fail', '999999999999', HOUR)]), false)
+    assert.equal(await ledger.saveWorld(1, { v: 2 }, HOUR + 1, [event('unsubscribe-pending', '222222222222', HOUR + 1)]), true)
+    assert.equal(await ledger.saveWorld(2, { v: 3 }, HOUR + 2, [event('subscribe-success', '333333333333', HOUR + 2)]), true)
+    const all = await ledger.listLifecycleEvents({}, undefined, 10)
+    assert.deepEqual(
+      all.map((e) => [e.worldVersion, e.position, e.type, e.accountId]),
+      [
+        [1, 0, 'subscribe-success', '222222222222'],
+        [1, 1, 'agreement-created', '222222222222'],
+        [2, 0, 'unsubscribe-pending', '222222222222'],
+        [3, 0, 'subscribe-success', '333333333333'],
+      ],
+    )
+    assert.deepEqual(
+      { ...all[0]!, worldVersion: undefined, position: undefined },
+      { ...event('subscribe-success', '222222222222', HOUR), worldVersion: undefined, position: undefined },
+    )
+    assert.deepEqual(
+      (await ledger.listLifecycleEvents({ accountId: '222222222222', type: 'unsubscribe-pending' }, undefined, 10)).map((e) => e.atMs),
+      [HOUR + 1],
+    )
+    assert.deepEqual(
+      (await ledger.listLifecycleEvents({ agreementId: 'agmt-333333333333' }, undefined, 10)).map((e) => e.type),
+      ['subscribe-success'],
+    )
+    assert.deepEqual(
+      (await ledger.listLifecycleEvents({}, { worldVersion: 1, position: 1 }, 1)).map((e) => [e.worldVersion, e.position]),
+      [[2, 0]],
+    )
   })
 
   it('adds signing keys as numbered versions, expiring the previous one; onlyIfNone adds only the first', async () => {

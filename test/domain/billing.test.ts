@@ -12,7 +12,9 @@ const product: Product = {
   code: 'p',
   type: 'saas',
   seller: '111111111111',
+  pricing: 'usage',
   dimensions: [{ name: 'users' }],
+  contractDimensions: [],
   integration: 'concurrent-agreements',
 }
 const world: World = {
@@ -32,6 +34,8 @@ const world: World = {
       status: 'ended',
     },
   ],
+  offers: [],
+  agreements: [],
 }
 const lookup = createMemoryCatalog(world)
 const at = T0 + 2 * HOUR_MS + 123
@@ -42,15 +46,15 @@ describe('who a BatchMeterUsage record bills', () => {
     const byAccount = billRecord({ customerAccountId: '222222222222', dimension: 'users', timestampMs: at + 60_000 }, product, lookup)
     assert.ok(byId.ok && byAccount.ok)
     assert.equal(byId.billing.slotKey, byAccount.billing.slotKey)
-    assert.equal(batchRecordStatus(byId.billing, at), 'Success')
+    assert.equal(batchRecordStatus(byId.billing, { usageAtMs: at, nowMs: at, finalMeteringMs: HOUR_MS }), 'Success')
   })
 
   it('bills a customer without a covering grant as CustomerNotSubscribed, and an unknown one too (kept, not refused)', () => {
     const bob = billRecord({ customerIdentifier: 'bob', dimension: 'users', timestampMs: at }, product, lookup)
     const nobody = billRecord({ customerIdentifier: 'nobody', dimension: 'users', timestampMs: at }, product, lookup)
     assert.ok(bob.ok && nobody.ok)
-    assert.equal(batchRecordStatus(bob.billing, at), 'CustomerNotSubscribed')
-    assert.equal(batchRecordStatus(nobody.billing, at), 'CustomerNotSubscribed')
+    assert.equal(batchRecordStatus(bob.billing, { usageAtMs: at, nowMs: at, finalMeteringMs: HOUR_MS }), 'CustomerNotSubscribed')
+    assert.equal(batchRecordStatus(nobody.billing, { usageAtMs: at, nowMs: at, finalMeteringMs: HOUR_MS }), 'CustomerNotSubscribed')
     assert.notEqual(bob.billing.slotKey, nobody.billing.slotKey)
   })
 
@@ -125,9 +129,19 @@ describe('entitlement at a time', () => {
   })
 
   it('an account is entitled through any of its customers', () => {
-    assert.equal(isAccountEntitled(lookup, '222222222222', 'p', at), true)
-    assert.equal(isAccountEntitled(lookup, '222222222222', 'p', T0 + 10 * HOUR_MS), false)
-    assert.equal(isAccountEntitled(lookup, '333333333333', 'p', at), false)
-    assert.equal(isAccountEntitled(lookup, '999999999999', 'p', at), false)
+    const m = (usageAtMs: number, nowMs = usageAtMs) => ({ usageAtMs, nowMs, finalMeteringMs: HOUR_MS })
+    assert.equal(isAccountEntitled(lookup, '222222222222', 'p', m(at)), true)
+    assert.equal(isAccountEntitled(lookup, '222222222222', 'p', m(T0 + 10 * HOUR_MS)), false)
+    assert.equal(isAccountEntitled(lookup, '333333333333', 'p', m(at)), false)
+    assert.equal(isAccountEntitled(lookup, '999999999999', 'p', m(at)), false)
+  })
+
+  it('honours usage of an ended grant only until the final-metering window after its end closes', () => {
+    // The license ended at T0 + 10 h: usage before its end counts while reported before T0 + 11 h.
+    const m = (usageAtMs: number, nowMs: number) => ({ usageAtMs, nowMs, finalMeteringMs: HOUR_MS })
+    const end = T0 + 10 * HOUR_MS
+    assert.equal(isAccountEntitled(lookup, '222222222222', 'p', m(end - 1, end + HOUR_MS - 1)), true)
+    assert.equal(isAccountEntitled(lookup, '222222222222', 'p', m(end - 1, end + HOUR_MS)), false)
+    assert.equal(isAccountEntitled(lookup, '222222222222', 'p', m(end, end + 1)), false)
   })
 })

@@ -41,15 +41,29 @@ describe('BatchMeterUsage', () => {
           { id: '333333333333', credentials: [{ accessKeyId: 'AKIAOTHERSELLER00001', secretAccessKey: 'other' }] },
         ],
         products: [...DEMO_WORLD.products!, { code: 'other-saas', type: 'saas', seller: '333333333333', dimensions: ['users'] }],
-        customers: [...DEMO_WORLD.customers!, { identifier: 'lapsed-customer', accountId: '444444444444' }],
+        customers: [
+          ...DEMO_WORLD.customers!,
+          { identifier: 'lapsed-customer', accountId: '444444444444' },
+          { identifier: 'closed-customer', accountId: '555555555555' },
+        ],
         licenses: [
           ...DEMO_WORLD.licenses!,
+          // Ended half an hour ago: inside its final-metering hour.
           {
             arn: 'arn:aws:license-manager::444444444444:license/l-lapsed',
             customer: 'lapsed-customer',
             product: 'demo-saas',
             start: '2020-01-01T00:00:00Z',
-            end: new Date(midMonthHourAgo(3).getTime()).toISOString(),
+            end: midMonthHourAgo(0).toISOString(),
+            status: 'ended',
+          },
+          // Ended three and a half hours ago: its final-metering hour is over.
+          {
+            arn: 'arn:aws:license-manager::555555555555:license/l-closed',
+            customer: 'closed-customer',
+            product: 'demo-saas',
+            start: '2020-01-01T00:00:00Z',
+            end: midMonthHourAgo(3).toISOString(),
             status: 'ended',
           },
         ],
@@ -99,10 +113,15 @@ describe('BatchMeterUsage', () => {
       const unknown = await one({ CustomerIdentifier: 'nobody', Timestamp: midMonthHourAgo(1) })
       assert.equal(unknown.Results![0]!.Status, 'CustomerNotSubscribed')
       assert.match(unknown.Results![0]!.MeteringRecordId!, UUID)
-      const lapsedLate = await one({ CustomerIdentifier: 'lapsed-customer', Timestamp: midMonthHourAgo(1) })
+      const lapsedLate = await one({ CustomerIdentifier: 'lapsed-customer', Timestamp: midMonthHourAgo(0, 10) })
       assert.equal(lapsedLate.Results![0]!.Status, 'CustomerNotSubscribed')
-      const lapsedEarly = await one({ CustomerIdentifier: 'lapsed-customer', Timestamp: midMonthHourAgo(5) })
+      const lapsedEarly = await one({ CustomerIdentifier: 'lapsed-customer', Timestamp: midMonthHourAgo(1) })
       assert.equal(lapsedEarly.Results![0]!.Status, 'Success')
+    })
+
+    it('answers CustomerNotSubscribed even for hours before the end once the final-metering hour after it is over', async () => {
+      const closedEarly = await one({ CustomerIdentifier: 'closed-customer', Timestamp: midMonthHourAgo(5) })
+      assert.equal(closedEarly.Results![0]!.Status, 'CustomerNotSubscribed')
     })
 
     it('treats CustomerAWSAccountId and CustomerIdentifier of one customer as the same slot', async () => {

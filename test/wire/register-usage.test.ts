@@ -284,11 +284,11 @@ describe('RegisterUsage entitlement is checked on the first call per resource on
     meterd.clock!.advance(5 * MINUTE)
     const ended = await meterd.admin('POST', '/unsubscribe', { productCode: 'demo-container', accountId: '222222222222' })
     assert.equal(ended.status, 200)
-    assert.deepEqual(ended.body, {
-      productCode: 'demo-container',
-      accountId: '222222222222',
-      endedLicenses: [{ licenseArn: DEMO_LICENSE_ARN, end: new Date(NOW + 5 * MINUTE).toISOString() }],
-    })
+    assert.deepEqual(ended.body.endedLicenses, [{ licenseArn: DEMO_LICENSE_ARN, end: new Date(NOW + 5 * MINUTE).toISOString() }])
+    assert.deepEqual(
+      [ended.body.agreement.agreementId, ended.body.agreement.status, ended.body.agreement.endingAs],
+      ['agmt-demo-container-1', 'unsubscribe-pending', 'cancelled'],
+    )
 
     meterd.clock!.advance(5 * MINUTE)
     const again = await register(buyer, { Nonce: 'second' })

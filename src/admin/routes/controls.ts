@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify'
 import { z } from 'zod'
 import { FaultRuleInput, type FaultRules } from '../../controls/fault-rules.js'
 import { QuotaSettings, type Quotas } from '../../controls/quotas.js'
-import type { VirtualClock } from '../../controls/virtual-clock.js'
+import type { ClockView, VirtualClock } from '../../controls/virtual-clock.js'
 import { parseDurationMs } from '../../shared/time.js'
 import { AdminError, type RouteBook } from '../route-book.js'
 
@@ -28,9 +28,16 @@ const By = z.union([z.number(), z.string()]).transform((value, ctx) => {
 export function controlRoutes(
   app: FastifyInstance,
   book: RouteBook,
-  deps: { clock: VirtualClock; faults: FaultRules; quotas: Quotas },
+  deps: { clock: VirtualClock; faults: FaultRules; quotas: Quotas; afterClockChange: () => Promise<unknown> },
 ): void {
   const { clock, faults, quotas } = deps
+  // Moving the clock can make lifecycle transitions due (trials, terms, final-metering windows):
+  // they are applied before the answer, so a test sees their events right after it moves time.
+  const moved = async (view: Promise<ClockView>) => {
+    const result = await view
+    await deps.afterClockChange()
+    return result
+  }
   book.add(app, { method: 'GET', url: '/clock', tag: 'clock', summary: "meterd's metering clock" }, async () => clock.view())
   book.add(
     app,
@@ -41,7 +48,7 @@ export function controlRoutes(
       summary: 'Stop the metering clock (at `at`, default now)',
       body: z.strictObject({ at: At.optional() }),
     },
-    async ({ body }) => clock.freeze(body.at),
+    async ({ body }) => moved(clock.freeze(body.at)),
   )
   book.add(
     app,
@@ -52,7 +59,7 @@ export function controlRoutes(
       summary: 'Jump to `at`; a frozen clock stays frozen',
       body: z.strictObject({ at: At }),
     },
-    async ({ body }) => clock.set(body.at),
+    async ({ body }) => moved(clock.set(body.at)),
   )
   book.add(
     app,
@@ -63,14 +70,14 @@ export function controlRoutes(
       summary: 'Move the metering clock by `by` (e.g. "2h", "-30m", or seconds)',
       body: z.strictObject({ by: By }),
     },
-    async ({ body }) => clock.advance(body.by),
+    async ({ body }) => moved(clock.advance(body.by)),
   )
   book.add(
     app,
     { method: 'POST', url: '/clock/resume', tag: 'clock', summary: 'Let a frozen clock run on from where it stands' },
-    async () => clock.resume(),
+    async () => moved(clock.resume()),
   )
-  book.add(app, { method: 'POST', url: '/clock/reset', tag: 'clock', summary: 'Back to real time' }, async () => clock.reset())
+  book.add(app, { method: 'POST', url: '/clock/reset', tag: 'clock', summary: 'Back to real time' }, async () => moved(clock.reset()))
 
   book.add(app, { method: 'GET', url: '/faults', tag: 'faults', summary: 'Active fault rules' }, async () => ({
     rules: await faults.list(),

@@ -7,14 +7,15 @@ import {
   CustomerSchema,
   DimensionSchema,
   LicenseSchema,
+  OfferSchema,
   parseWorld,
   ProductSchema,
 } from '../../catalog/world.js'
-import type { Account, Customer, License, Product, World } from '../../domain/world.js'
+import type { Account, Customer, License, Offer, Product, World } from '../../domain/world.js'
 import type { Clock } from '../../shared/clock.js'
 import { AdminError, type RouteBook } from '../route-book.js'
 
-type Collection = 'accounts' | 'products' | 'customers'
+type Collection = 'accounts' | 'products' | 'customers' | 'offers'
 type Item<C extends Collection> = World[C][number]
 
 const notFound = (what: string) => new AdminError(404, 'NotFound', `no ${what}`)
@@ -102,6 +103,7 @@ export function worldRoutes(app: FastifyInstance, book: RouteBook, deps: { catal
   collection('accounts', (a: Account) => a.id, AccountSchema, 'account')
   collection('products', (p: Product) => p.code, ProductSchema, 'product')
   collection('customers', (c: Customer) => c.identifier, CustomerSchema, 'customer')
+  collection('offers', (o: Offer) => o.id, OfferSchema, 'offer')
 
   const editAccount = (id: string, edit: (account: Account) => Account) =>
     change((world) => {

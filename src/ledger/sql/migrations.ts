@@ -177,6 +177,29 @@ const MIGRATIONS: Record<string, Migration> = {
     up: (db: UntypedDb) => rewriteUsageKeys(db, hourFirstKey),
     down: (db: UntypedDb) => rewriteUsageKeys(db, hourLastKey),
   },
+  '0007_lifecycle_events': {
+    // The outbox of subscription lifecycle events, written in the transaction that changes the
+    // world: (world_version, position) orders every event of every node.
+    async up(db: UntypedDb) {
+      await db.schema
+        .createTable('lifecycle_events')
+        .addColumn('world_version', 'bigint', (c) => c.notNull())
+        .addColumn('position', 'integer', (c) => c.notNull())
+        .addColumn('type', 'text', (c) => c.notNull())
+        .addColumn('at_ms', 'bigint', (c) => c.notNull())
+        .addColumn('product_code', 'text', (c) => c.notNull())
+        .addColumn('account_id', 'text', (c) => c.notNull())
+        .addColumn('customer_identifier', 'text', (c) => c.notNull())
+        .addColumn('agreement_id', 'text')
+        .addColumn('document', 'text', (c) => c.notNull())
+        .addColumn('created_at_ms', 'bigint', (c) => c.notNull())
+        .addPrimaryKeyConstraint('lifecycle_events_pk', ['world_version', 'position'])
+        .execute()
+    },
+    async down(db: UntypedDb) {
+      await db.schema.dropTable('lifecycle_events').execute()
+    },
+  },
 }
 
 /**

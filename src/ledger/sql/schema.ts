@@ -111,7 +111,22 @@ export interface QuotaBucketRow {
   version: number
 }
 
+export interface LifecycleEventRow {
+  world_version: number
+  position: number
+  type: string
+  at_ms: number
+  product_code: string
+  account_id: string
+  customer_identifier: string
+  agreement_id: string | null
+  /** The whole event as JSON. */
+  document: string
+  created_at_ms: number
+}
+
 export interface LedgerDatabase {
+  lifecycle_events: LifecycleEventRow
   quota_buckets: QuotaBucketRow
   control_state: ControlStateRow
   fault_rules: FaultRuleRow

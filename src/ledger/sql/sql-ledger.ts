@@ -17,7 +17,13 @@ export function createSqlLedger(inTransaction: TransactionRunner, close: () => P
     countRecords: () => inTransaction((s) => s.countUsage()),
     loadWorld: () => inTransaction((s) => s.loadWorld()),
     worldVersion: () => inTransaction((s) => s.worldVersion()),
-    saveWorld: (expected, document, atMs) => inTransaction((s) => s.saveWorld(expected, document, atMs)),
+    saveWorld: (expected, document, atMs, events = []) =>
+      inTransaction(async (s) => {
+        if (!(await s.saveWorld(expected, document, atMs))) return false
+        if (events.length > 0) await s.insertLifecycleEvents(expected + 1, events, atMs)
+        return true
+      }),
+    listLifecycleEvents: (filter, after, limit) => inTransaction((s) => s.listLifecycleEvents(filter, after, limit)),
     listSigningKeys: () => inTransaction((s) => s.listSigningKeys()),
     addSigningKey: (key, { expireCurrentAtMs, onlyIfNone }) =>
       inTransaction(async (s) => {

@@ -1,5 +1,6 @@
 import { type Compilable, CompiledQuery, type Kysely, type SelectQueryBuilder, sql } from 'kysely'
 import type { AuditEvent, AuditQuery } from '../../domain/audit-event.js'
+import type { EventCursor, LifecycleEvent, LifecycleEventQuery, StoredLifecycleEvent } from '../../domain/lifecycle-event.js'
 import { type RecordCursor, SLICE_MS, type UsageQuery, type UsageSum } from '../../domain/usage-query.js'
 import type { Registration, RegistrationToken, SigningKey } from '../../domain/registration.js'
 import type { UsageRecord } from '../../domain/usage-record.js'
@@ -21,6 +22,7 @@ import type {
   ClientTokenRow,
   ControlStateRow,
   FaultRuleRow,
+  LifecycleEventRow,
   LedgerDatabase,
   RegistrationRow,
   RegistrationTokenRow,
@@ -310,6 +312,45 @@ export function ledgerStatements(db: Kysely<LedgerDatabase>, x: SqlExecutor, dia
             .where('version', '=', expectedVersion),
         )) > 0
       )
+    },
+
+    async insertLifecycleEvents(worldVersion: number, events: readonly LifecycleEvent[], atMs: number): Promise<void> {
+      const rows = events.map((e, position) => ({
+        world_version: worldVersion,
+        position,
+        type: e.type,
+        at_ms: e.atMs,
+        product_code: e.productCode,
+        account_id: e.accountId,
+        customer_identifier: e.customerIdentifier,
+        agreement_id: e.agreementId ?? null,
+        document: JSON.stringify(e),
+        created_at_ms: atMs,
+      }))
+      for (let i = 0; i < rows.length; i += INSERT_CHUNK)
+        await x.write(db.insertInto('lifecycle_events').values(rows.slice(i, i + INSERT_CHUNK)))
+    },
+    async listLifecycleEvents(filter: LifecycleEventQuery, after: EventCursor | undefined, limit: number): Promise<StoredLifecycleEvent[]> {
+      let q = db.selectFrom('lifecycle_events').selectAll()
+      if (filter.productCode !== undefined) q = q.where('product_code', '=', filter.productCode)
+      if (filter.customerIdentifier !== undefined) q = q.where('customer_identifier', '=', filter.customerIdentifier)
+      if (filter.accountId !== undefined) q = q.where('account_id', '=', filter.accountId)
+      if (filter.agreementId !== undefined) q = q.where('agreement_id', '=', filter.agreementId)
+      if (filter.type !== undefined) q = q.where('type', '=', filter.type)
+      if (after) {
+        q = q.where((eb) =>
+          eb.or([
+            eb('world_version', '>', after.worldVersion),
+            eb.and([eb('world_version', '=', after.worldVersion), eb('position', '>', after.position)]),
+          ]),
+        )
+      }
+      const rows = await x.rows<LifecycleEventRow>(q.orderBy('world_version').orderBy('position').limit(limit))
+      return rows.map((r) => ({
+        ...(JSON.parse(r.document) as LifecycleEvent),
+        worldVersion: Number(r.world_version),
+        position: Number(r.position),
+      }))
     },
 
     listSigningKeys: async (): Promise<SigningKey[]> =>

@@ -104,6 +104,7 @@ export function createThreadedSqliteLedger(options: SqliteLedgerOptions): Promis
       loadWorld: method('loadWorld'),
       worldVersion: method('worldVersion'),
       saveWorld: method('saveWorld'),
+      listLifecycleEvents: method('listLifecycleEvents'),
       listSigningKeys: method('listSigningKeys'),
       addSigningKey: method('addSigningKey'),
       saveRegistrationToken: method('saveRegistrationToken'),
