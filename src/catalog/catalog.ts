@@ -1,4 +1,4 @@
-import type { Agreement, License, SigningIdentity, World, WorldLookup } from '../domain/world.js'
+import type { Agreement, License, Offer, SigningIdentity, World, WorldLookup } from '../domain/world.js'
 
 /**
  * Read access to the world, shaped by what the operations ask (the domain's WorldLookup).
@@ -23,6 +23,7 @@ export function createMemoryCatalog(world: World): Catalog {
       groupBy(licenses, (l) => l.product),
     )
   const agreements: Map<string, Agreement[]> = groupBy(world.agreements, (a) => a.product)
+  const offers: Map<string, Offer[]> = groupBy(world.offers, (o) => o.product)
   return {
     findSigningIdentity: (key) => identities.get(key),
     findProduct: (code) => products.get(code),
@@ -31,6 +32,7 @@ export function createMemoryCatalog(world: World): Catalog {
     licenseGrants: (arn) => byArn.get(arn) ?? [],
     grantsTo: (customer, product) => byGrant.get(customer)?.get(product) ?? [],
     agreementsFor: (product) => agreements.get(product) ?? [],
+    offersFor: (product) => offers.get(product) ?? [],
   }
 }
 

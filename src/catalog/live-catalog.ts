@@ -97,6 +97,7 @@ export async function openLiveCatalog(
     licenseGrants: (arn) => catalog.licenseGrants(arn),
     grantsTo: (customer, product) => catalog.grantsTo(customer, product),
     agreementsFor: (product) => catalog.agreementsFor(product),
+    offersFor: (product) => catalog.offersFor(product),
     world: () => world,
     update,
     refresh,

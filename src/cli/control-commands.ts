@@ -248,11 +248,17 @@ export function registerControlCommands(program: Command): void {
       .description('add a fault rule')
       .addOption(
         new Option('--operation <name>', 'operation')
-          .choices(['BatchMeterUsage', 'MeterUsage', 'RegisterUsage', 'ResolveCustomer', '*'])
+          .choices(['BatchMeterUsage', 'MeterUsage', 'RegisterUsage', 'ResolveCustomer', 'GetEntitlements', '*'])
           .makeOptionMandatory(),
       )
       .addOption(new Option('--error <code>', 'answer with this error').choices(['ThrottlingException', 'InternalServiceErrorException']))
       .option('--unprocessed-share <share>', 'BatchMeterUsage: share (0-1] of records returned unprocessed')
+      .addOption(
+        new Option('--entitlements-answer <answer>', 'GetEntitlements: answer {} (omitted) or an empty page with a NextToken').choices([
+          'omitted',
+          'empty-page',
+        ]),
+      )
       .option('--latency-ms <ms>', 'delay answers')
       .option('--probability <p>', 'chance a matching call is affected (0-1]')
       .option('--times <n>', 'only the next N matching calls')
@@ -273,6 +279,7 @@ export function registerControlCommands(program: Command): void {
             operation: f.operation,
             error: f.error,
             unprocessedShare: num(f.unprocessedShare, '--unprocessed-share'),
+            entitlementsAnswer: f.entitlementsAnswer,
             latencyMs: num(f.latencyMs, '--latency-ms'),
             probability: num(f.probability, '--probability'),
             times: num(f.times, '--times'),

@@ -170,6 +170,8 @@ export interface WorldLookup {
   grantsTo(customerIdentifier: string, productCode: string): readonly License[]
   /** Every agreement for the product, in the world's order. */
   agreementsFor(productCode: string): readonly Agreement[]
+  /** The product's offers, in the world's order. */
+  offersFor(productCode: string): readonly Offer[]
 }
 
 const INT32_MAX = 2147483647

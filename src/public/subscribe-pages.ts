@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import type { Catalog } from '../catalog/catalog.js'
 import { SubscriptionError } from '../domain/subscriptions.js'
+import type { Offer } from '../domain/world.js'
 import { fulfillmentFields, type SubscriptionService } from '../subscriptions/subscription-service.js'
 
 const escape = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
@@ -39,6 +40,7 @@ export async function subscribePages(
 <p>${escape(product.type)} product of seller ${escape(product.seller)}. This page stands in for AWS Marketplace.</p>
 <form method="post" action="/subscribe/${encodeURIComponent(product.code)}">
   <label>Buyer AWS account id <input name="accountId" required pattern="\\d{12}" placeholder="222222222222"></label>
+  ${offerChoice(options.catalog.offersFor(product.code))}
   <label><input type="checkbox" name="freeTrial" value="true"> Free trial</label>
   <button type="submit">Subscribe</button>
 </form>`,
@@ -53,9 +55,16 @@ export async function subscribePages(
     }
     try {
       const freeTrial = request.body.freeTrial === 'true'
-      const result = await options.subscriptions.subscribe({ productCode: request.params.product, accountId, freeTrial, deliver: false })
+      const offerId = request.body.offerId || undefined
+      const result = await options.subscriptions.subscribe({
+        productCode: request.params.product,
+        accountId,
+        freeTrial,
+        ...(offerId ? { offerId } : {}),
+        deliver: false,
+      })
       const url = options.catalog.findProduct(request.params.product)?.fulfillmentUrl
-      const fields = fulfillmentFields(result.registrationToken, freeTrial)
+      const fields = fulfillmentFields(result.registrationToken, result.offerType === 'free-trial')
       const hidden = Object.entries(fields)
         .map(([name, value]) => `<input type="hidden" name="${escape(name)}" value="${escape(value)}">`)
         .join('\n  ')
@@ -64,7 +73,7 @@ export async function subscribePages(
           `Subscribed to ${request.params.product}`,
           `
 <h1>Subscribed to ${escape(request.params.product)}</h1>
-<p>Customer <code>${escape(result.customer.identifier)}</code>, license <code>${escape(result.license.arn)}</code>.</p>
+<p>Customer <code>${escape(result.customer.identifier)}</code>, agreement <code>${escape(result.agreement.id)}</code>, license <code>${escape(result.license.arn)}</code>.</p>
 <p>Registration token (valid until ${new Date(result.tokenExpiresAtMs).toISOString()}): <code id="token">${escape(result.registrationToken)}</code></p>
 ${
   url
@@ -79,10 +88,33 @@ ${
     } catch (error) {
       if (error instanceof SubscriptionError)
         return reply
-          .code(404)
+          .code(PAGE_STATUS[error.reason] ?? 409)
           .type('text/html')
           .send(page('Cannot subscribe', `<h1>${escape(error.message)}</h1>`))
       throw error
     }
   })
+}
+
+const PAGE_STATUS: Partial<Record<SubscriptionError['reason'], number>> = {
+  'unknown-product': 404,
+  'unknown-offer': 404,
+  'offer-not-extended': 403,
+  'invalid-contract': 400,
+}
+
+/** The product's offers as the buyer picks one (none listed: the product is sold without offers). */
+function offerChoice(offers: readonly Offer[]): string {
+  if (offers.length === 0) return ''
+  const describe = (o: Offer) =>
+    [
+      o.id,
+      o.visibility === 'private' ? `private to ${o.buyers.join(', ')}` : 'public',
+      o.freeTrialDays ? `${o.freeTrialDays}-day free trial` : '',
+      o.durationMonths ? `${o.durationMonths} months${o.autoRenew ? ', renews' : ''}` : '',
+    ]
+      .filter(Boolean)
+      .join(' · ')
+  const options = offers.map((o) => `<option value="${escape(o.id)}">${escape(describe(o))}</option>`).join('')
+  return `<label>Offer <select name="offerId">${options}</select></label>`
 }

@@ -520,6 +520,28 @@ describe('fulfillment URL delivery and the subscribe pages', () => {
       assert.match(await post.text(), /<h1>unknown product no-such-product<\/h1>/)
     })
 
+    it("offers the product's offers; choosing one subscribes through it, an unknown one is 404", async () => {
+      const html = await (await fetch(`${meterd.url}/subscribe/demo-saas`)).text()
+      assert.deepEqual(
+        [...html.matchAll(/<option value="([^"]+)">([^<]+)<\/option>/g)].map((m) => [m[1], m[2]]),
+        [
+          ['offer-demo-saas', 'offer-demo-saas · public'],
+          ['offer-demo-saas-trial', 'offer-demo-saas-trial · public · 30-day free trial'],
+        ],
+      )
+      const trial = await postForm(`${meterd.url}/subscribe/demo-saas`, { accountId: '888888888892', offerId: 'offer-demo-saas-trial' })
+      assert.equal(trial.status, 200)
+      const agreementId = /agreement <code>(agmt-[a-z0-9]+)<\/code>/.exec(await trial.text())![1]!
+      const agreement = (await meterd.admin('GET', `/agreements/${agreementId}`)).body
+      assert.deepEqual(
+        [agreement.offerId, agreement.accountId, typeof agreement.freeTrialEnd],
+        ['offer-demo-saas-trial', '888888888892', 'string'],
+      )
+      const unknown = await postForm(`${meterd.url}/subscribe/demo-saas`, { accountId: '888888888893', offerId: 'offer-nope' })
+      assert.equal(unknown.status, 404)
+      assert.match(await unknown.text(), /<h1>no offer offer-nope for product demo-saas<\/h1>/)
+    })
+
     it('escapes the product code it echoes', async () => {
       const page = await fetch(`${meterd.url}/subscribe/${encodeURIComponent('<script>x</script>')}`)
       assert.equal(page.status, 404)

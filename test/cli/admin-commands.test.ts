@@ -56,6 +56,65 @@ describe('meterd subscribe / unsubscribe / keys (against a running server)', () 
     assert.equal(second.stderr.trim(), 'meterd: NotSubscribed: account 333333333333 has no active subscription to demo-saas')
   })
 
+  it('buys a contract with typed terms, amends it, lists agreements and the events they caused', async () => {
+    const bought = await cli(
+      'subscribe',
+      '--product',
+      'demo-contract',
+      '--account',
+      '333333333334',
+      '--contract',
+      'admin_seats=10,tier=20',
+      '--months',
+      '12',
+    )
+    assert.equal(bought.code, 0, bought.stderr)
+    const { agreementId, offerId, status } = JSON.parse(bought.stdout)
+    assert.deepEqual([offerId, status], ['offer-demo-contract', 'active'])
+    const shown = JSON.parse((await cli('agreements', 'show', agreementId)).stdout)
+    // tier is a string dimension: "20" stays a string; admin_seats an integer.
+    assert.deepEqual(shown.entitlements, { admin_seats: 10, tier: '20' })
+    const amended = await cli('agreements', 'amend', agreementId, '--set', 'admin_seats=12')
+    assert.equal(amended.code, 0, amended.stderr)
+    assert.deepEqual(
+      JSON.parse(amended.stdout).versions.map((v: { intent: string; entitlements: object }) => [v.intent, v.entitlements]),
+      [
+        ['new', { admin_seats: 10, tier: '20' }],
+        ['amend', { admin_seats: 12, tier: '20' }],
+      ],
+    )
+    const listed = JSON.parse((await cli('agreements', 'list', '--account', '333333333334')).stdout)
+    assert.deepEqual(
+      listed.agreements.map((a: { agreementId: string; status: string }) => [a.agreementId, a.status]),
+      [[agreementId, 'active']],
+    )
+    const events = JSON.parse((await cli('events', 'list', '--account', '333333333334', '--type', 'entitlement-updated')).stdout)
+    assert.deepEqual(
+      events.events.map((e: { agreementId: string }) => e.agreementId),
+      [agreementId, agreementId],
+    )
+    const cancelled = await cli('agreements', 'cancel', agreementId)
+    assert.equal(JSON.parse(cancelled.stdout).status, 'unsubscribe-pending')
+  })
+
+  it('refuses bad contract terms before calling meterd, naming the flag', async () => {
+    const cases: [string[], string][] = [
+      [['--contract', 'admin_seats'], "meterd: --contract: expected name=value pairs separated by commas, got 'admin_seats'"],
+      [['--contract', 'admin_seats=ten'], "meterd: --contract: admin_seats is an integer, got 'ten'"],
+      [['--contract', 'seats=1'], 'meterd: --contract: demo-contract has no contract dimension seats (it has admin_seats, tier)'],
+      [['--months', '0'], "meterd: --months: expected a whole number of at least 1, got '0'"],
+    ]
+    for (const [flags, message] of cases) {
+      const run = await cli('subscribe', '--product', 'demo-contract', '--account', '333333333335', ...flags)
+      assert.equal(run.code, 1, run.stdout)
+      assert.equal(run.stderr.trim(), message)
+    }
+    const none = JSON.parse((await cli('agreements', 'list', '--account', '333333333335')).stdout)
+    assert.deepEqual(none.agreements, [])
+    const unknown = await cli('agreements', 'amend', 'agmt-nope', '--set', 'admin_seats=1')
+    assert.equal(unknown.stderr.trim(), 'meterd: NotFound: no agreement agmt-nope')
+  })
+
   it('lists, rotates and prints signing keys', async () => {
     const list = await cli('keys', 'list')
     assert.match(list.stdout, /^version 1 {2}created \S+ {2}current$/m)

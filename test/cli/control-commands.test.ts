@@ -348,7 +348,7 @@ describe('meterd world / records / usage / audit / clock / faults / quotas (agai
       assert.equal(notANumber, "meterd: --times must be a number, got 'abc'\n")
       assert.match(
         badOperation,
-        /^error: option '--operation <name>' argument 'DeleteEverything' is invalid\. Allowed choices are BatchMeterUsage, MeterUsage, RegisterUsage, ResolveCustomer, \*\./,
+        /^error: option '--operation <name>' argument 'DeleteEverything' is invalid\. Allowed choices are BatchMeterUsage, MeterUsage, RegisterUsage, ResolveCustomer, GetEntitlements, \*\./,
       )
       assert.equal(unknownRule, 'meterd: NotFound: no fault rule no-such-rule\n')
       assert.equal(both, 'meterd: BadRequest: body: error, unprocessedShare and entitlementsAnswer exclude each other\n')

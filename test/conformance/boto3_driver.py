@@ -7,17 +7,43 @@ An expected modeled error is caught as the client's own exception class
 (``except client.exceptions.DuplicateRequestException``), so a mapping to anything else, a generic
 ClientError included, reports what it really was and fails the case.
 
-The retry mode is the process's: botocore's default (legacy), or AWS_RETRY_MODE=standard.
+The retry mode is the process's: botocore's default (legacy), or AWS_RETRY_MODE=standard. With
+METERD_CBOR_ONLY=1 the Entitlement Service speaks Smithy RPC v2 CBOR: the driver hands botocore a
+copy of botocore's own model of it that lists CBOR as its only protocol.
 """
 import json
 import os
 import re
 import sys
+import tempfile
 from datetime import datetime, timezone
 
-import boto3
-from botocore.config import Config
-from botocore.exceptions import ClientError, ParamValidationError
+
+def cbor_only_models():
+    """A data folder with botocore's own Entitlement Service model, CBOR as its only protocol."""
+    from botocore.loaders import Loader
+    folder = tempfile.mkdtemp(prefix='meterd-cbor-model-')
+    loader = Loader()
+    for kind in ('service-2', 'paginators-1'):
+        model = loader.load_service_model('marketplace-entitlement', kind)
+        if kind == 'service-2':
+            model['metadata']['protocols'] = ['smithy-rpc-v2-cbor']
+            model['metadata']['protocol'] = 'smithy-rpc-v2-cbor'
+        target = os.path.join(folder, 'marketplace-entitlement', '2017-01-11')
+        os.makedirs(target, exist_ok=True)
+        with open(os.path.join(target, kind + '.json'), 'w') as f:
+            json.dump(model, f)
+    return folder
+
+
+if os.environ.get('METERD_CBOR_ONLY') == '1':
+    os.environ['AWS_DATA_PATH'] = cbor_only_models()
+
+import boto3  # noqa: E402  (after AWS_DATA_PATH is set)
+from botocore.config import Config  # noqa: E402
+from botocore.exceptions import ClientError, ParamValidationError  # noqa: E402
+
+SERVICES = {'GetEntitlements': 'marketplace-entitlement'}
 
 ENV_ENDPOINT = 'AWS_ENDPOINT_URL_MARKETPLACE_METERING'
 
@@ -76,7 +102,7 @@ def run_step(case, step, url):
         region_name=step['region'],
     )
     client = session.client(
-        'meteringmarketplace',
+        SERVICES.get(step['op'], 'meteringmarketplace'),
         config=Config(user_agent_extra='mcase-' + case['id'], retries=retries),
         **({'endpoint_url': url} if case['endpoint'] == 'arg' else {}),
     )
@@ -89,6 +115,10 @@ def run_step(case, step, url):
     if expect['kind'] == 'error':
         expected_class = getattr(client.exceptions, expect['code'], None) or NeverRaised
     try:
+        if step.get('paginate'):
+            paginator = client.get_paginator(snake(step['op']))
+            merged = paginator.paginate(**params, PaginationConfig={'PageSize': step['paginate']}).build_full_result()
+            return {'kind': 'success', 'output': normalize(merged)}
         output = call(**params)
         return {
             'kind': 'success',

@@ -1,4 +1,4 @@
-import { amiDimension, type Cred, saasDimension, type Slice } from './world.js'
+import { amiDimension, CONTRACT_END, CONTRACT_TERMS, type Cred, saasDimension, type Slice } from './world.js'
 
 /**
  * The conformance cases, written once and run by every client: a case is a few steps (AWS member
@@ -6,10 +6,14 @@ import { amiDimension, type Cred, saasDimension, type Slice } from './world.js'
  * cases a client gets, and what it is expected to do, follows from that client's own service model
  * (an older model cannot send a newer member: the client refuses before sending).
  */
-export const OPERATIONS = ['BatchMeterUsage', 'MeterUsage', 'RegisterUsage', 'ResolveCustomer'] as const
+export const OPERATIONS = ['BatchMeterUsage', 'MeterUsage', 'RegisterUsage', 'ResolveCustomer', 'GetEntitlements'] as const
 export type OpName = (typeof OPERATIONS)[number]
 
-export type ClientId = 'js' | 'boto3' | 'boto3-standard' | 'cli-v1' | 'cli-v2' | 'openapi'
+/** The two services: Marketplace Metering, and the Entitlement Service (GetEntitlements). */
+export type ServiceName = 'metering' | 'entitlement'
+export const serviceOf = (op: OpName): ServiceName => (op === 'GetEntitlements' ? 'entitlement' : 'metering')
+
+export type ClientId = 'js' | 'boto3' | 'boto3-standard' | 'boto3-cbor' | 'cli-v1' | 'cli-v2' | 'openapi'
 export type Family = 'js' | 'boto3' | 'cli' | 'openapi'
 
 /** What a client's service model holds (botocore's JSON model, or the latest one for the JS SDK). */
@@ -33,6 +37,13 @@ export type SuccessCheck =
   | { op: 'BatchMeterUsage'; records: { timestampMs: number; status: string; echo: Record<string, unknown> }[] }
   | { op: 'RegisterUsage'; rotationTimestampMs?: number }
   | { op: 'ResolveCustomer'; expected: Record<string, string>; absent?: string[] }
+  | {
+      op: 'GetEntitlements'
+      /** Every entitlement, in order; ExpirationDate as epoch ms, checked as the client parses it. */
+      entitlements: (Record<string, unknown> & { ExpirationMs: number })[]
+      /** Members this client's model lacks, so the client drops them. */
+      absent?: string[]
+    }
 
 export type Expect =
   | { kind: 'success'; check: SuccessCheck }
@@ -45,6 +56,8 @@ export type Expect =
 export interface Step {
   op: OpName
   params: Record<string, unknown>
+  /** Call through the client's own paginator with this page size (all pages, merged). */
+  paginate?: number
   cred: Cred
   region: string
   expect: Expect
@@ -422,6 +435,61 @@ export function buildCases(client: ClientInfo, ctx: CaseContext): Case[] {
     steps: [resolve(ctx.expiredToken, error('ResolveCustomer', 'ExpiredTokenException'))],
   })
 
+  // GetEntitlements: the seller, for its contract product
+  const entitlementMembers = client.model.shapes.Entitlement?.members ?? []
+  const droppedByModel = ['CustomerAWSAccountId', 'LicenseArn'].filter((m) => !entitlementMembers.includes(m))
+  const entitlementsOk: Expect = {
+    kind: 'success',
+    check: {
+      op: 'GetEntitlements',
+      entitlements: CONTRACT_TERMS.map((t) => ({
+        ProductCode: s.contract,
+        Dimension: t.Dimension,
+        Value: t.Value,
+        CustomerIdentifier: s.customer,
+        ...(droppedByModel.includes('CustomerAWSAccountId') ? {} : { CustomerAWSAccountId: s.buyerAccount }),
+        ...(droppedByModel.includes('LicenseArn') ? {} : { LicenseArn: s.licenseArn }),
+        ExpirationMs: Date.parse(CONTRACT_END),
+      })),
+      ...(droppedByModel.length ? { absent: droppedByModel } : {}),
+    },
+  }
+  const entitle = (params: Record<string, unknown>, expect: Expect, paginate?: number): Step => ({
+    op: 'GetEntitlements',
+    params,
+    cred: s.seller,
+    region: 'us-east-1',
+    expect,
+    ...(paginate ? { paginate } : {}),
+  })
+  const byBuyer = { CUSTOMER_AWS_ACCOUNT_ID: [s.buyerAccount] }
+  add({
+    operation: 'GetEntitlements',
+    name: droppedByModel.length ? `success (this model has no ${droppedByModel.join(', ')}: the client drops them)` : 'success',
+    steps: [entitle({ ProductCode: s.contract, Filter: byBuyer }, entitlementsOk)],
+  })
+  add({
+    operation: 'GetEntitlements',
+    name: "success, one entitlement per page through the client's paginator (NextToken)",
+    steps: [entitle({ ProductCode: s.contract, Filter: byBuyer }, entitlementsOk, 1)],
+    expectedAttempts: CONTRACT_TERMS.length,
+  })
+  add({
+    operation: 'GetEntitlements',
+    name: 'InvalidParameterException (CUSTOMER_IDENTIFIER together with CUSTOMER_AWS_ACCOUNT_ID)',
+    steps: [
+      entitle(
+        { ProductCode: s.contract, Filter: { CUSTOMER_IDENTIFIER: [s.customer], CUSTOMER_AWS_ACCOUNT_ID: [s.buyerAccount] } },
+        error('GetEntitlements', 'InvalidParameterException'),
+      ),
+    ],
+  })
+  add({
+    operation: 'GetEntitlements',
+    name: 'InvalidParameterException (a product the caller does not publish)',
+    steps: [entitle({ ProductCode: 'conf-no-such-product' }, error('GetEntitlements', 'InvalidParameterException'))],
+  })
+
   // Throttling and internal errors, on every operation: mapped with retries off, and retried
   const firstSteps: Record<OpName, () => Step> = {
     BatchMeterUsage: () => {
@@ -435,8 +503,9 @@ export function buildCases(client: ClientInfo, ctx: CaseContext): Case[] {
         kind: 'success',
         check: { op: 'ResolveCustomer', expected: { CustomerAWSAccountId: s.buyerAccount } },
       }),
+    GetEntitlements: () => entitle({ ProductCode: s.contract, Filter: byBuyer }, entitlementsOk),
   }
-  const callerAccount = (op: OpName) => (op === 'BatchMeterUsage' || op === 'ResolveCustomer' ? s.sellerAccount : s.buyerAccount)
+  const callerAccount = (op: OpName) => (op === 'MeterUsage' || op === 'RegisterUsage' ? s.buyerAccount : s.sellerAccount)
   for (const op of OPERATIONS) {
     for (const code of ['ThrottlingException', 'InternalServiceErrorException']) {
       const rule = (times: number) => ({ operation: op, accountId: callerAccount(op), error: code, times })
@@ -559,5 +628,27 @@ export function buildOpenApiCases(
     },
   )
   add('ResolveCustomer', 'InvalidTokenException', { RegistrationToken: 'not-a-registration-token' }, error('InvalidTokenException'))
+  add(
+    'GetEntitlements',
+    'success (the demo contract)',
+    { ProductCode: 'demo-contract' },
+    {
+      kind: 'success',
+      check: {
+        op: 'GetEntitlements',
+        entitlements: [
+          { Dimension: 'admin_seats', Value: { IntegerValue: 25 } },
+          { Dimension: 'tier', Value: { StringValue: 'gold' } },
+        ].map((e) => ({
+          ProductCode: 'demo-contract',
+          ...e,
+          CustomerAWSAccountId: '222222222222',
+          LicenseArn: 'arn:aws:license-manager::222222222222:license/l-demo0000000000000001',
+          ExpirationMs: Date.parse('2036-01-01T00:00:00Z'),
+        })),
+      },
+    },
+  )
+  add('GetEntitlements', 'InvalidParameterException', { ProductCode: 'demo-contract', MaxResults: 26 }, error('InvalidParameterException'))
   return cases
 }

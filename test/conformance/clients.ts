@@ -92,6 +92,7 @@ export const LATEST_MODEL: ModelInfo = {
       'InternalServiceErrorException',
       'DisabledApiException',
     ],
+    GetEntitlements: ['InvalidParameterException', 'ThrottlingException', 'InternalServiceErrorException'],
   },
   shapes: {
     BatchMeterUsageRequest: { members: ['UsageRecords', 'ProductCode'], required: ['UsageRecords'] },
@@ -105,6 +106,10 @@ export const LATEST_MODEL: ModelInfo = {
     },
     RegisterUsageRequest: { members: ['ProductCode', 'PublicKeyVersion', 'Nonce'], required: ['ProductCode', 'PublicKeyVersion'] },
     ResolveCustomerResult: { members: ['CustomerIdentifier', 'ProductCode', 'CustomerAWSAccountId', 'LicenseArn'], required: [] },
+    Entitlement: {
+      members: ['ProductCode', 'Dimension', 'CustomerIdentifier', 'CustomerAWSAccountId', 'Value', 'ExpirationDate', 'LicenseArn'],
+      required: [],
+    },
   },
 }
 
@@ -187,7 +192,33 @@ export async function detectClients(): Promise<Record<ClientId, Detected>> {
       timestampForm: 'json',
     },
   }
-  return { js, boto3, 'boto3-standard': boto3Standard, 'cli-v1': cliV1, 'cli-v2': cliV2, openapi }
+  const boto3Cbor: Detected = boto3.info.missing
+    ? { ...boto3, info: { ...boto3.info, id: 'boto3-cbor', label: BOTO3_CBOR_LABEL } }
+    : await detectBoto3Cbor(boto3)
+  return { js, boto3, 'boto3-standard': boto3Standard, 'boto3-cbor': boto3Cbor, 'cli-v1': cliV1, 'cli-v2': cliV2, openapi }
+}
+
+const BOTO3_CBOR_LABEL = 'boto3 over Smithy RPC v2 CBOR (Entitlement Service)'
+
+/**
+ * botocore speaks Smithy RPC v2 CBOR, but picks JSON for the Entitlement Service while its model
+ * lists both. Given a copy of its own model that lists CBOR only, the same boto3 is a real,
+ * independent CBOR client (the Go SDK v2's wire format).
+ */
+async function detectBoto3Cbor(boto3: Detected): Promise<Detected> {
+  const python = boto3.command!.file
+  const probe = await runProcess(python, [
+    '-c',
+    "from botocore.utils import PRIORITY_ORDERED_SUPPORTED_PROTOCOLS as p; print('smithy-rpc-v2-cbor' in p)",
+  ])
+  const info = {
+    ...boto3.info,
+    id: 'boto3-cbor' as const,
+    label: BOTO3_CBOR_LABEL,
+    version: `${boto3.info.version} (protocol smithy-rpc-v2-cbor)`,
+  }
+  if (probe.stdout.trim() !== 'True') return { info: { ...info, missing: `${python}'s botocore has no Smithy RPC v2 CBOR support` } }
+  return { info, command: boto3.command! }
 }
 
 async function detectJs(): Promise<Detected> {

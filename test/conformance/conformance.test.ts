@@ -22,9 +22,10 @@ import { conformanceWorld, type Slice, slice } from './world.js'
  */
 const CI = process.env.CI === 'true'
 const DOC = join(REPO_ROOT, 'docs/compatibility.md')
-const SIGV4_CLIENTS = ['js', 'boto3', 'boto3-standard', 'cli-v1', 'cli-v2'] as const
+const SIGV4_CLIENTS = ['js', 'boto3', 'boto3-standard', 'boto3-cbor', 'cli-v1', 'cli-v2'] as const
 const ALL_CLIENTS: readonly ClientId[] = [...SIGV4_CLIENTS, 'openapi']
 const TAGS: Record<(typeof SIGV4_CLIENTS)[number], string> = {
+  'boto3-cbor': 'BOTOCBOR',
   js: 'JS',
   boto3: 'BOTO',
   'boto3-standard': 'BOTOSTD',
@@ -126,7 +127,10 @@ describe('conformance with the real AWS clients', () => {
         expiredToken: expired.get(id)!,
         rotatedAtMs: strictRotatedAtMs,
       })
-      return id === 'boto3-standard' ? retryCases(cases) : cases
+      if (id === 'boto3-standard') return retryCases(cases)
+      // The CBOR client is the Entitlement Service's second wire format: its cases only.
+      if (id === 'boto3-cbor') return cases.filter((c) => c.operation === 'GetEntitlements')
+      return cases
     }
     const driverOf = async (id: ClientId): Promise<Driver> => {
       const d = detected[id]
@@ -137,6 +141,8 @@ describe('conformance with the real AWS clients', () => {
           return boto3Driver(d.command!.file, strict.url, sealedEnv(home))
         case 'boto3-standard':
           return boto3Driver(d.command!.file, strict.url, sealedEnv(home, { AWS_RETRY_MODE: 'standard' }))
+        case 'boto3-cbor':
+          return boto3Driver(d.command!.file, strict.url, sealedEnv(home, { METERD_CBOR_ONLY: '1' }))
         case 'cli-v1':
         case 'cli-v2':
           return cliDriver(d.info, d.command!, strict.url)

@@ -4,8 +4,9 @@ import { createServer, type Server } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
+import * as entitlementSdk from '@aws-sdk/client-marketplace-entitlement-service'
 import * as sdk from '@aws-sdk/client-marketplace-metering'
-import type { Case, ClientInfo, OpName, Outcome, Step } from './cases.js'
+import { type Case, type ClientInfo, type OpName, type Outcome, type ServiceName, serviceOf, type Step } from './cases.js'
 import { SOURCE_DIR } from './clients.js'
 
 /** Runs a case's steps with one real client and reports what the client made of each answer. */
@@ -27,7 +28,7 @@ function stepwise(runStep: (c: Case, step: Step) => Promise<Outcome>, close: () 
 }
 
 export const ENV_ENDPOINT = 'AWS_ENDPOINT_URL_MARKETPLACE_METERING'
-const TIMESTAMP_MEMBERS = new Set(['Timestamp', 'PublicKeyRotationTimestamp'])
+const TIMESTAMP_MEMBERS = new Set(['Timestamp', 'PublicKeyRotationTimestamp', 'ExpirationDate'])
 export const marker = (c: Case) => `mcase-${c.id}`
 
 type Ts = { $ts: number }
@@ -50,6 +51,32 @@ const COMMANDS: Record<OpName, new (input: any) => any> = {
   MeterUsage: sdk.MeterUsageCommand,
   RegisterUsage: sdk.RegisterUsageCommand,
   ResolveCustomer: sdk.ResolveCustomerCommand,
+  GetEntitlements: entitlementSdk.GetEntitlementsCommand,
+}
+
+/** Each service's client, its base exception and the module that exports its exceptions. */
+const JS_SERVICES: Record<
+  ServiceName,
+  { Client: new (config: any) => any; Base: new (...args: any[]) => Error; exports: Record<string, unknown> }
+> = {
+  metering: { Client: sdk.MarketplaceMeteringClient, Base: sdk.MarketplaceMeteringServiceException, exports: sdk },
+  entitlement: {
+    Client: entitlementSdk.MarketplaceEntitlementServiceClient,
+    Base: entitlementSdk.MarketplaceEntitlementServiceServiceException,
+    exports: entitlementSdk,
+  },
+}
+
+/** Every page of a paginated GetEntitlements, through the SDK's own paginator. */
+async function allPages(
+  client: entitlementSdk.MarketplaceEntitlementServiceClient,
+  pageSize: number,
+  input: entitlementSdk.GetEntitlementsCommandInput,
+) {
+  const entitlements: entitlementSdk.Entitlement[] = []
+  for await (const page of entitlementSdk.paginateGetEntitlements({ client, pageSize }, input))
+    entitlements.push(...(page.Entitlements ?? []))
+  return { Entitlements: entitlements }
 }
 
 class LeftTheMachine extends Error {
@@ -70,7 +97,8 @@ export function jsDriver(url: string): Driver {
   const runStep = async (c: Case, step: Step): Promise<Outcome> => {
     // The SDK reads the variable when it resolves the endpoint, per request; only this driver runs in-process with SigV4.
     if (c.endpoint === 'env') process.env[ENV_ENDPOINT] = url
-    const client = new sdk.MarketplaceMeteringClient({
+    const service = JS_SERVICES[serviceOf(step.op)]
+    const client = new service.Client({
       region: step.region,
       credentials: step.cred,
       customUserAgent: marker(c),
@@ -79,8 +107,8 @@ export function jsDriver(url: string): Driver {
     })
     // Nothing but meterd is ever called: a request aimed elsewhere stops here, before any socket opens.
     client.middlewareStack.add(
-      (next) => async (args) => {
-        const request = args.request as { hostname?: string; port?: number; protocol?: string }
+      (next: (args: unknown) => Promise<unknown>) => async (args: { request: { hostname?: string; port?: number; protocol?: string } }) => {
+        const request = args.request
         if (request.hostname !== '127.0.0.1' && request.hostname !== 'localhost') {
           throw new LeftTheMachine(`${request.hostname}:${request.port ?? (request.protocol === 'http:' ? 80 : 443)}`)
         }
@@ -89,15 +117,18 @@ export function jsDriver(url: string): Driver {
       { step: 'build', name: 'conformanceGuard' },
     )
     try {
-      const { $metadata, ...output } = await client.send(new COMMANDS[step.op](mapTimestamps(step.params, (ms) => new Date(ms))))
+      const input = mapTimestamps(step.params, (ms) => new Date(ms))
+      if (step.paginate) return { kind: 'success', output: normalizeJs(await allPages(client, step.paginate, input as never)) }
+      const { $metadata, ...output } = await client.send(new COMMANDS[step.op](input))
       return { kind: 'success', output: normalizeJs(output), clientAttempts: $metadata.attempts }
     } catch (error) {
       if (error instanceof LeftTheMachine) return { kind: 'ignored', target: error.target }
-      if (error instanceof sdk.MarketplaceMeteringServiceException) {
+      if (error instanceof service.Base) {
+        const serviceError = error as Error & { $fault?: string; $metadata?: { httpStatusCode?: number; attempts?: number } }
         // The assertion: the error is an instance of the SDK's exported class of that name.
-        const expected = step.expect.kind === 'error' ? (sdk as Record<string, unknown>)[step.expect.code] : undefined
+        const expected = step.expect.kind === 'error' ? service.exports[step.expect.code] : undefined
         const ctor = error.constructor as { name: string }
-        const exported = (sdk as Record<string, unknown>)[ctor.name] === ctor
+        const exported = service.exports[ctor.name] === ctor
         const via =
           typeof expected === 'function' && error instanceof (expected as new () => Error)
             ? step.expect.kind === 'error'
@@ -110,10 +141,10 @@ export function jsDriver(url: string): Driver {
           kind: 'error',
           code: error.name,
           via,
-          fault: error.$fault,
-          status: error.$metadata?.httpStatusCode,
+          fault: serviceError.$fault,
+          status: serviceError.$metadata?.httpStatusCode,
           message: error.message,
-          clientAttempts: error.$metadata?.attempts,
+          clientAttempts: serviceError.$metadata?.attempts,
         }
       }
       const e = error as Error
@@ -263,9 +294,11 @@ export async function cliDriver(info: ClientInfo, command: { interpreter?: strin
       ...(c.endpoint === 'env' ? { [ENV_ENDPOINT]: url } : {}),
     })
     const args = [
-      'meteringmarketplace',
+      serviceOf(step.op) === 'entitlement' ? 'marketplace-entitlement' : 'meteringmarketplace',
       kebab(step.op),
       ...cliOptions(step.params),
+      // The CLI pages through every operation that has a paginator by itself; --page-size sets MaxResults.
+      ...(step.paginate ? ['--page-size', String(step.paginate)] : []),
       ...(c.endpoint === 'arg' ? ['--endpoint-url', url] : []),
       '--output',
       'json',
@@ -309,7 +342,7 @@ export function openApiDriver(url: string): Driver {
         method: 'POST',
         headers: {
           'content-type': 'application/json',
-          'x-amz-target': `AWSMPMeteringService.${step.op}`,
+          'x-amz-target': `${serviceOf(step.op) === 'entitlement' ? 'AWSMPEntitlementService' : 'AWSMPMeteringService'}.${step.op}`,
           'user-agent': `openapi-generator/7 ${marker(c)}`,
         },
         body: JSON.stringify(mapTimestamps(step.params, (ms) => ms / 1000)),

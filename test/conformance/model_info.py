@@ -1,4 +1,4 @@
-"""Prints what a botocore copy's model of Marketplace Metering holds, as JSON.
+"""Prints what a botocore copy's models of Marketplace Metering and the Entitlement Service hold, as JSON.
 
 Usage: python model_info.py botocore            (boto3 and AWS CLI v1)
        /usr/bin/python3 model_info.py awscli.botocore   (Debian's AWS CLI v2, which vendors botocore)
@@ -9,7 +9,8 @@ import sys
 
 package = sys.argv[1] if len(sys.argv) > 1 else 'botocore'
 session_module = importlib.import_module(package + '.session')
-model = session_module.Session().get_service_model('meteringmarketplace')
+session = session_module.Session()
+models = [session.get_service_model(name) for name in ('meteringmarketplace', 'marketplace-entitlement')]
 
 shapes = {}
 
@@ -29,11 +30,12 @@ def walk(shape):
 
 
 errors = {}
-for name in model.operation_names:
-    operation = model.operation_model(name)
-    errors[name] = [e.name for e in operation.error_shapes]
-    walk(operation.input_shape)
-    walk(operation.output_shape)
+for model in models:
+    for name in model.operation_names:
+        operation = model.operation_model(name)
+        errors[name] = [e.name for e in operation.error_shapes]
+        walk(operation.input_shape)
+        walk(operation.output_shape)
 
 if package == 'botocore':
     import botocore

@@ -7,6 +7,7 @@ import {
   type OpName,
   OPERATIONS,
   type Outcome,
+  serviceOf,
   type Step,
   statusOf,
   type SuccessCheck,
@@ -71,7 +72,9 @@ function expectedError(client: ClientInfo, op: OpName, code: string, modeled: bo
     client.family === 'js'
       ? modeled
         ? code
-        : 'MarketplaceMeteringServiceException'
+        : serviceOf(op) === 'entitlement'
+          ? 'MarketplaceEntitlementServiceServiceException'
+          : 'MarketplaceMeteringServiceException'
       : client.family === 'boto3'
         ? modeled
           ? `client.exceptions.${code}`
@@ -146,6 +149,28 @@ function success(client: ClientInfo, check: SuccessCheck, output?: any): { text:
           check.rotationTimestampMs !== undefined
             ? `success · Signature (JWS) · PublicKeyRotationTimestamp is ${form(output?.PublicKeyRotationTimestamp)}, equal to key 1's expiry`
             : 'success · Signature (JWS) · no PublicKeyRotationTimestamp',
+        problems,
+      }
+    }
+    case 'GetEntitlements': {
+      const got = (output?.Entitlements ?? []) as Record<string, unknown>[]
+      if (output !== undefined) {
+        if (got.length !== check.entitlements.length) problems.push(`${got.length} Entitlements, expected ${check.entitlements.length}`)
+        check.entitlements.forEach(({ ExpirationMs, ...members }, i) => {
+          const e = got[i]
+          if (!e) return
+          for (const [member, value] of Object.entries(members))
+            if (JSON.stringify(e[member]) !== JSON.stringify(value))
+              problems.push(`Entitlements[${i}].${member} ${JSON.stringify(e[member])}`)
+          near(e.ExpirationDate, ExpirationMs / 1000, `Entitlements[${i}].ExpirationDate`)
+          for (const member of check.absent ?? []) if (e[member] !== undefined) problems.push(`Entitlements[${i}].${member} present`)
+        })
+      }
+      const members = Object.keys(check.entitlements[0] ?? {}).filter((m) => m !== 'ExpirationMs' && m !== 'Value')
+      return {
+        text:
+          `success · ${check.entitlements.length} Entitlements, each ${members.join(', ')}, typed Value` +
+          ` · ExpirationDate is ${form(got[0]?.ExpirationDate)}${check.absent?.length ? ` · no ${check.absent.join(', ')}` : ''}`,
         problems,
       }
     }

@@ -24,9 +24,19 @@ export interface Slice {
   saas: string
   ami: string
   container: string
+  /** A contract product (Entitlement Service): the buyer holds seats and a tier until CONTRACT_END. */
+  contract: string
   customer: string
   licenseArn: string
 }
+
+/** When every slice's contract ends: GetEntitlements' ExpirationDate. */
+export const CONTRACT_END = '2030-01-01T00:00:00.000Z'
+/** The slice buyer's contract terms, in the product's order of dimensions. */
+export const CONTRACT_TERMS = [
+  { Dimension: 'seats', Value: { IntegerValue: 7 } },
+  { Dimension: 'tier', Value: { StringValue: 'gold' } },
+] as const
 
 /** Dimensions per product: every case that records usage gets a slot of its own. */
 const DIMENSIONS = 40
@@ -50,6 +60,7 @@ export function slice(tag: string, index: number): Slice {
     saas: `conf-${lower}-saas`,
     ami: `conf-${lower}-ami`,
     container: `conf-${lower}-container`,
+    contract: `conf-${lower}-contract`,
     customer: `conf-${lower}-customer`,
     licenseArn: `arn:aws:license-manager::${account(2)}:license/l-conf${lower}0000000001`,
   }
@@ -78,16 +89,47 @@ export function conformanceWorld(slices: readonly Slice[]): WorldInput {
       { code: s.saas, type: 'saas' as const, seller: s.sellerAccount, dimensions: range(saasDimension), integration: 'legacy' as const },
       { code: s.ami, type: 'ami' as const, seller: s.sellerAccount, dimensions: range(amiDimension) },
       { code: s.container, type: 'container' as const, seller: s.sellerAccount, dimensions: ['vcpu_hours'] },
+      {
+        code: s.contract,
+        type: 'saas' as const,
+        seller: s.sellerAccount,
+        pricing: 'contract' as const,
+        integration: 'legacy' as const,
+        contractDimensions: [
+          { name: 'seats', type: 'integer' as const },
+          { name: 'tier', type: 'string' as const },
+        ],
+      },
     ]),
     customers: slices.map((s) => ({ identifier: s.customer, accountId: s.buyerAccount })),
     licenses: slices.flatMap((s) =>
-      [s.saas, s.ami, s.container].map((product) => ({
+      [s.saas, s.ami, s.container, s.contract].map((product) => ({
         arn: s.licenseArn,
         customer: s.customer,
         product,
         start: '2020-01-01T00:00:00Z',
+        ...(product === s.contract ? { end: CONTRACT_END } : {}),
         status: 'active' as const,
       })),
     ),
+    agreements: slices.map((s) => ({
+      id: `agmt-conf-${s.tag.toLowerCase()}`,
+      product: s.contract,
+      accountId: s.buyerAccount,
+      customer: s.customer,
+      licenseArn: s.licenseArn,
+      acceptedAt: '2020-01-01T00:00:00Z',
+      versions: [
+        {
+          version: 1,
+          intent: 'new' as const,
+          status: 'active' as const,
+          at: '2020-01-01T00:00:00Z',
+          start: '2020-01-01T00:00:00Z',
+          end: CONTRACT_END,
+          entitlements: Object.fromEntries(CONTRACT_TERMS.map((t) => [t.Dimension, Object.values(t.Value)[0]])),
+        },
+      ],
+    })),
   }
 }

@@ -13,7 +13,9 @@ import { describeEachStore } from '../helpers/store.js'
  * 0006 not applied), restarts meterd on it, and checks that retries of the requests recorded
  * before the upgrade still find their slots: nothing is recorded twice.
  */
-const HOUR_LAST_MIGRATION = '0006_hour_first_usage_keys'
+// What a ledger of meterd up to 0005 did not have: migration 0006's rewrite, and the later tables.
+const LAST_BEFORE_0006 = '0005'
+const LATER_TABLES = ['lifecycle_events']
 
 // The key shapes up to 0005: ["B"|"L"|"M", a, b, dimension, hourMs] and ["D", slotKey, quantity].
 function keyAsBefore0006(key: string): string {
@@ -32,7 +34,8 @@ async function turnBackTo0005(store: TestMeterd['store']): Promise<number> {
       }[]
       const update = db.prepare('UPDATE usage_records SET dedup_key = ? WHERE metering_record_id = ?')
       for (const row of rows) update.run(keyAsBefore0006(row.dedup_key), row.metering_record_id)
-      db.prepare('DELETE FROM kysely_migration WHERE name = ?').run(HOUR_LAST_MIGRATION)
+      db.prepare('DELETE FROM kysely_migration WHERE name > ?').run(`${LAST_BEFORE_0006}~`)
+      for (const table of LATER_TABLES) db.prepare(`DROP TABLE ${table}`).run()
       return rows.length
     } finally {
       db.close()
@@ -49,7 +52,8 @@ async function turnBackTo0005(store: TestMeterd['store']): Promise<number> {
         keyAsBefore0006(row.dedup_key),
         row.metering_record_id,
       ])
-    await client.query('DELETE FROM kysely_migration WHERE name = $1', [HOUR_LAST_MIGRATION])
+    await client.query('DELETE FROM kysely_migration WHERE name > $1', [`${LAST_BEFORE_0006}~`])
+    for (const table of LATER_TABLES) await client.query(`DROP TABLE ${table}`)
     return rows.length
   } finally {
     await client.end()
