@@ -49,7 +49,7 @@ describeEachStore(
           'fault_rules',
           'kysely_migration',
           'kysely_migration_lock',
-        'lifecycle_events',
+          'lifecycle_events',
           'quota_buckets',
           'registration_tokens',
           'registrations',
