@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict'
-import { after, before, describe, it } from 'node:test'
+import { after, before, it } from 'node:test'
 import { GetEntitlementsCommand, MarketplaceEntitlementServiceClient } from '@aws-sdk/client-marketplace-entitlement-service'
 import { BatchMeterUsageCommand, ResolveCustomerCommand } from '@aws-sdk/client-marketplace-metering'
 import { AdminClient, type LifecycleEventView } from '../../src/admin/admin-client.js'
 import { DEMO_WORLD } from '../../src/catalog/demo-world.js'
 import type { WorldInput } from '../../src/catalog/world.js'
 import { MID_MONTH_MS, SELLER, startMeterd, type TestMeterd } from '../helpers/meterd.js'
+import { describeEachStore } from '../helpers/store.js'
 import { assertAdminError } from './support.js'
 
 const MINUTE = 60_000
@@ -34,13 +35,14 @@ const WORLD: WorldInput = {
   ],
 }
 
-describe('the subscription lifecycle (admin API, the virtual clock, the real SDKs)', () => {
+// The lifecycle is where the world and the outbox change together: it runs on both stores.
+describeEachStore('the subscription lifecycle (admin API, the virtual clock, the real SDKs)', (kind) => {
   let meterd: TestMeterd
   let admin: AdminClient
   let entitlements: MarketplaceEntitlementServiceClient
 
   before(async () => {
-    meterd = await startMeterd({ world: WORLD, nowMs: T })
+    meterd = await startMeterd({ world: WORLD, nowMs: T, store: kind })
     admin = new AdminClient({ url: meterd.server.adminUrl, token: meterd.server.adminToken })
     entitlements = new MarketplaceEntitlementServiceClient({
       endpoint: meterd.url,
