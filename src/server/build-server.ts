@@ -124,6 +124,8 @@ export async function startServer(config: MeterdConfig, options: BuildOptions = 
       faults,
       quotas,
       auditRetentionMs: config.auditRetentionMs,
+      auditClock: systemClock,
+      endpointUrl: () => addressOf(app, config.host),
     })
     await adminApp.register(publicKeys, { keys })
     await adminApp.register(subscribePages, { catalog, subscriptions })

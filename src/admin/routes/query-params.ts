@@ -29,3 +29,6 @@ export const RecordCursorParam = cursor(z.strictObject({ receivedAtMs: z.number(
 export const AuditCursorParam = cursor(z.strictObject({ timeMs: z.number(), eventId: z.string() }))
 
 export const Bool = z.enum(['true', 'false']).transform((v) => v === 'true')
+
+/** Which end of a listing comes first; a cursor continues in the order it was returned in. */
+export const Order = z.enum(['oldest-first', 'newest-first']).default('oldest-first')
