@@ -1,3 +1,4 @@
+import type { Account, Customer, License, Product } from '../domain/world.js'
 import type { AuditView, RecordView } from './views.js'
 
 /**
@@ -38,10 +39,10 @@ export class AdminClient {
 
   // The world
   exportWorld() {
-    return this.request<Record<string, unknown>>('GET', '/world')
+    return this.request<WorldDocument>('GET', '/world')
   }
   importWorld(world: unknown) {
-    return this.request<Record<string, unknown>>('PUT', '/world', world)
+    return this.request<WorldDocument>('PUT', '/world', world)
   }
   list(collection: WorldCollection) {
     return this.request<Record<string, unknown[]>>('GET', `/${collection}`)
@@ -161,6 +162,16 @@ export class AdminClient {
 }
 
 export type { AuditView, RecordView } from './views.js'
+export type { Account, Customer, Product } from '../domain/world.js'
+/** A license entry as the admin API shows it: instants as ISO-8601. */
+export type LicenseView = Omit<License, 'start' | 'end'> & { start: string; end: string | null }
+/** The whole world in the config-file format. */
+export interface WorldDocument {
+  accounts: Account[]
+  products: Product[]
+  customers: Customer[]
+  licenses: LicenseView[]
+}
 export type WorldCollection = 'accounts' | 'products' | 'customers' | 'licenses'
 export type Query = Record<string, string | number | boolean | undefined>
 export interface ClockView {
