@@ -48,10 +48,14 @@ export function collectPageProblems(page: Page): string[] {
   return problems
 }
 
-/** Saves a screenshot of the viewport as an artifact and, when asked, for the README. */
+/**
+ * Saves a screenshot of the viewport (`name.png`) and of the whole page (`name-full.png`) as
+ * artifacts and, when asked, the viewport's for the README.
+ */
 export async function screenshot(page: Page, name: string, options: { readme?: boolean } = {}): Promise<void> {
   mkdirSync(ARTIFACTS_DIR, { recursive: true })
   await page.screenshot({ path: join(ARTIFACTS_DIR, `${name}.png`) })
+  await page.screenshot({ path: join(ARTIFACTS_DIR, `${name}-full.png`), fullPage: true })
   if (options.readme && process.env.METERD_UPDATE_SCREENSHOTS === '1') {
     mkdirSync(README_SCREENSHOTS_DIR, { recursive: true })
     await page.screenshot({ path: join(README_SCREENSHOTS_DIR, `${name}.png`) })

@@ -169,7 +169,7 @@ function SubscribeCard({ world, onChange }: CardProps) {
             </dd>
             <dt>Valid until</dt>
             <dd>
-              <Time iso={result.tokenExpiresAt} />
+              <Time iso={result.tokenExpiresAt} relative={false} />
             </dd>
             <dt>Fulfillment</dt>
             <dd data-testid="fulfillment">
