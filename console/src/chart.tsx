@@ -22,7 +22,13 @@ export const seriesColor = (index: number): string => PALETTE[index % PALETTE.le
 export interface Series {
   label: string
   values: number[]
+  /** Default: the palette's colour for the series' position. */
+  color?: string
 }
+
+/** Failures in warm colours, successes in cool ones, so errors stand out in a stacked chart. */
+export const FAILURE_COLORS = ['#b91c1c', '#c2410c', '#a16207', '#be185d', '#7f1d1d']
+export const SUCCESS_COLORS = ['#1d4ed8', '#15803d', '#0e7490', '#7e22ce', '#475569']
 
 /**
  * Stacked bars or lines over labelled windows (Chart.js on a canvas). A canvas says nothing to a
@@ -46,8 +52,8 @@ export function SeriesChart(props: {
         datasets: props.series.map((s, i) => ({
           label: s.label,
           data: s.values,
-          backgroundColor: seriesColor(i),
-          borderColor: seriesColor(i),
+          backgroundColor: s.color ?? seriesColor(i),
+          borderColor: s.color ?? seriesColor(i),
           borderWidth: props.kind === 'line' ? 2 : 0,
           pointRadius: props.kind === 'line' ? 2 : 0,
           tension: 0,

@@ -94,12 +94,12 @@ export function AuditPage({ params }: PageProps) {
                   <>
                     <tr key={e.eventId} data-event-id={e.eventId}>
                       <td>
-                        <Time iso={e.eventTime} />
+                        <Time iso={e.eventTime} relative={false} />
                       </td>
                       <td>{e.eventName}</td>
                       <td>
                         {e.userIdentity.accountId ?? '—'}
-                        {e.userIdentity.accessKeyId && <span class="muted"> · {e.userIdentity.accessKeyId}</span>}
+                        {e.userIdentity.accessKeyId && <span class="muted small block">{e.userIdentity.accessKeyId}</span>}
                       </td>
                       <td>{e.errorCode ? <Badge tone="bad">{e.errorCode}</Badge> : <Badge tone="good">HTTP {e.httpStatus}</Badge>}</td>
                       <td>{e.injectedFault ? <Badge tone="warn">{e.injectedFault === 'quota' ? 'quota' : 'fault rule'}</Badge> : ''}</td>

@@ -238,10 +238,11 @@ function FaultsCard() {
         </fieldset>
         <div class="form-grid">
           <Field label="Operation">
-            <select name="operation" defaultValue="BatchMeterUsage">
+            <select name="operation">
               {kind !== 'unprocessed' && <option value="*">Every operation</option>}
               {(kind === 'unprocessed' ? ['BatchMeterUsage'] : OPERATIONS).map((op) => (
-                <option key={op} value={op}>
+                // `selected`, not the select's defaultValue: Preact sets that before the options exist.
+                <option key={op} value={op} selected={op === 'BatchMeterUsage'}>
                   {op}
                 </option>
               ))}

@@ -1,6 +1,6 @@
 import { useMemo, useState } from 'preact/hooks'
 import type { AuditView, OverviewView } from '../admin.js'
-import { SeriesChart, type Series } from '../chart.js'
+import { FAILURE_COLORS, SeriesChart, type Series, SUCCESS_COLORS } from '../chart.js'
 import { clientSetup } from '../client-setup.js'
 import { useConsole } from '../console-context.js'
 import { formatDuration, formatInstant, formatNumber } from '../format.js'
@@ -161,8 +161,13 @@ function CallsPerMinute({ data }: { data: OverviewView }) {
     const fromMs = Date.parse(data.calls.from)
     const minutes = Array.from({ length: data.calls.minutes }, (_, i) => fromMs + i * 60_000)
     const keys = [...new Set(data.calls.perMinute.map((m) => `${m.operation} · ${m.outcome}`))].sort()
+    let successes = 0
+    let failures = 0
     const series: Series[] = keys.map((key) => ({
       label: key,
+      color: key.endsWith(' · Success')
+        ? SUCCESS_COLORS[successes++ % SUCCESS_COLORS.length]!
+        : FAILURE_COLORS[failures++ % FAILURE_COLORS.length]!,
       values: minutes.map((minute) =>
         data.calls.perMinute
           .filter((m) => `${m.operation} · ${m.outcome}` === key && Date.parse(m.minute) === minute)

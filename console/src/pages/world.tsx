@@ -324,16 +324,24 @@ function ProductsCard({ world, onChange }: CardProps) {
             <input name="code" required defaultValue={editing?.code} readOnly={editing !== undefined} spellcheck={false} />
           </Field>
           <Field label="Type">
-            <select name="type" defaultValue={editing?.type ?? 'saas'}>
-              <option value="saas">SaaS</option>
-              <option value="ami">AMI</option>
-              <option value="container">Container</option>
+            <select name="type">
+              {(
+                [
+                  ['saas', 'SaaS'],
+                  ['ami', 'AMI'],
+                  ['container', 'Container'],
+                ] as const
+              ).map(([value, label]) => (
+                <option key={value} value={value} selected={value === (editing?.type ?? 'saas')}>
+                  {label}
+                </option>
+              ))}
             </select>
           </Field>
           <Field label="Seller account">
-            <select name="seller" defaultValue={editing?.seller}>
+            <select name="seller">
               {world.accounts.map((a) => (
-                <option key={a.id} value={a.id}>
+                <option key={a.id} value={a.id} selected={a.id === editing?.seller}>
                   {a.id}
                   {a.name ? ` (${a.name})` : ''}
                 </option>
@@ -347,9 +355,11 @@ function ProductsCard({ world, onChange }: CardProps) {
             <input name="fulfillmentUrl" type="text" defaultValue={editing?.fulfillmentUrl} spellcheck={false} />
           </Field>
           <Field label="Integration">
-            <select name="integration" defaultValue={editing?.integration ?? 'concurrent-agreements'}>
+            <select name="integration">
               <option value="concurrent-agreements">concurrent-agreements</option>
-              <option value="legacy">legacy (ResolveCustomer returns CustomerIdentifier)</option>
+              <option value="legacy" selected={editing?.integration === 'legacy'}>
+                legacy (ResolveCustomer returns CustomerIdentifier)
+              </option>
             </select>
           </Field>
         </ItemForm>
@@ -407,7 +417,7 @@ function CustomersCard({ world, onChange }: CardProps) {
   const { admin } = useConsole()
   const [editing, setEditing] = useState<Customer | undefined>()
   return (
-    <Card title="Customers" id="customers">
+    <Card title="Customers" id="customers" wide>
       {world.customers.length === 0 ? (
         <EmptyState title="No customers yet.">
           <p>Subscribe a buyer above, or add one here.</p>
@@ -474,7 +484,7 @@ function LicensesCard({ world, onChange }: CardProps) {
   const { admin, timeZone } = useConsole()
   const end = useAction()
   return (
-    <Card title="Licenses" id="licenses">
+    <Card title="Licenses" id="licenses" wide>
       {world.licenses.length === 0 ? (
         <EmptyState title="No licenses yet.">
           <p>Without a license, BatchMeterUsage answers CustomerNotSubscribed. Subscribe a buyer above, or add one here.</p>
@@ -498,7 +508,7 @@ function LicensesCard({ world, onChange }: CardProps) {
               {world.licenses.map((l: LicenseView) => (
                 <tr key={`${l.arn} ${l.product}`}>
                   <td class="wrap">
-                    <code>{l.arn.replace(/^arn:aws:license-manager::/, '…')}</code>
+                    <code>{l.arn}</code>
                   </td>
                   <td>
                     {l.customer} · {l.product}
