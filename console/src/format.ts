@@ -69,9 +69,8 @@ export function formatRelative(ms: number, nowMs: number): string {
   return relative.format(Math.trunc(diff / 1000), 'second')
 }
 
-/** "2 h 30 min", "-1 d 4 h": how far the metering clock is from real time. */
+/** "2 h 30 min", "1 d 4 h" (the two largest units, without sign): how far the metering clock is from real time. */
 export function formatDuration(ms: number): string {
-  const sign = ms < 0 ? '−' : ''
   let rest = Math.round(Math.abs(ms) / 1000)
   const parts: string[] = []
   for (const [label, size] of [
@@ -84,7 +83,7 @@ export function formatDuration(ms: number): string {
     rest -= n * size
     if (n > 0) parts.push(`${formatNumber(n)} ${label}`)
   }
-  return parts.length ? sign + parts.slice(0, 2).join(' ') : '0 s'
+  return parts.length ? parts.slice(0, 2).join(' ') : '0 s'
 }
 
 /** The value of an `<input type="datetime-local">` showing `ms` in the zone. */

@@ -196,7 +196,7 @@ describe('console: the web UI in a real browser', { skip: problem }, () => {
     await detail.waitFor()
     assert.match((await detail.textContent())!, new RegExp(`MeteringRecordId${answer.MeteringRecordId}`))
     assert.match((await detail.textContent())!, /Calleraccount 222222222222 · AKIAMETERDBUYER00001/)
-    await screenshot(page, 'records', { readme: true })
+    await screenshot(page, 'records')
   })
 
   it('charts usage per day with the right totals, prices it after a price is set on the World page, follows the time zone, and downloads what it shows as CSV', async () => {
@@ -360,7 +360,7 @@ describe('console: the web UI in a real browser', { skip: problem }, () => {
     assert.deepEqual(posted, [`x-amzn-marketplace-token=${encodeURIComponent(token)}`])
     await page.getByTestId('customers-table').getByText('333333333333').waitFor()
     await page.evaluate('window.scrollTo(0, 0)')
-    await screenshot(page, 'world', { readme: true })
+    await screenshot(page, 'world')
 
     const resolved = await seller.send(new ResolveCustomerCommand({ RegistrationToken: token }))
     assert.equal(resolved.CustomerAWSAccountId, '333333333333')

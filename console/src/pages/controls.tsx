@@ -63,7 +63,9 @@ function ClockCard() {
             </time>
           </dd>
           <dt>From real time</dt>
-          <dd data-testid="clock-offset">{view.mode === 'real' ? '—' : formatDuration(view.offsetMs)}</dd>
+          <dd data-testid="clock-offset">
+            {view.mode === 'real' ? '—' : `${formatDuration(view.offsetMs)} ${view.offsetMs < 0 ? 'behind' : 'ahead'}`}
+          </dd>
         </dl>
       )}
       <div class="button-row">

@@ -239,7 +239,7 @@ export function ClockSummary({ clock }: { clock: OverviewView['clock'] }) {
         </time>
       </dd>
       <dt>From real time</dt>
-      <dd>{clock.mode === 'real' ? '—' : formatDuration(clock.offsetMs)}</dd>
+      <dd>{clock.mode === 'real' ? '—' : `${formatDuration(clock.offsetMs)} ${clock.offsetMs < 0 ? 'behind' : 'ahead'}`}</dd>
     </dl>
   )
 }
