@@ -35,6 +35,7 @@ describe('console: the web UI in a real browser', { skip: problem }, () => {
   let browser: Browser
   let page: Page
   let problems: string[]
+  const requests: { url: string; authorization: string | undefined }[] = []
   let refusedMessage: string
   let fulfillment: Server
   const posted: string[] = []
@@ -122,6 +123,7 @@ describe('console: the web UI in a real browser', { skip: problem }, () => {
     page = await context.newPage()
     page.setDefaultTimeout(10_000)
     problems = collectPageProblems(page)
+    page.on('request', (request) => requests.push({ url: request.url(), authorization: request.headers().authorization }))
   })
   after(async () => {
     await browser?.close()
@@ -300,6 +302,8 @@ describe('console: the web UI in a real browser', { skip: problem }, () => {
     await form.getByRole('button', { name: 'Add rule' }).click()
     const rules = page.getByTestId('fault-rules')
     await rules.getByText('BatchMeterUsage: ThrottlingException, next 2 calls (2 left)').waitFor()
+    await rules.scrollIntoViewIfNeeded()
+    await screenshot(page, 'controls-fault-rule')
 
     const call = () => batch([record(NOW - 5 * HOUR, 'api_calls', 4)])
     for (let i = 0; i < 2; i++) {
@@ -376,5 +380,22 @@ describe('console: the web UI in a real browser', { skip: problem }, () => {
     assert.equal(await page.evaluate('document.documentElement.scrollWidth'), 420, 'the page scrolls sideways at 420 px')
     await page.setViewportSize({ width: 1280, height: 800 })
     assert.deepEqual(problems, [])
+  })
+
+  it('loaded nothing but its own files and called nothing but the admin API, always with the bearer token', () => {
+    const origin = meterd.url
+    const network = requests.filter((r) => /^https?:/.test(r.url))
+    assert.deepEqual(
+      network.filter((r) => !r.url.startsWith(`${origin}/console/`) && !r.url.startsWith(`${origin}/admin/`)).map((r) => r.url),
+      [],
+    )
+    const admin = network.filter((r) => r.url.startsWith(`${origin}/admin/`))
+    assert.ok(admin.length > 20, `only ${admin.length} admin API calls`)
+    // The first one is the refused sign-in.
+    assert.deepEqual(
+      admin.slice(1).filter((r) => r.authorization !== `Bearer ${meterd.server.adminToken}`),
+      [],
+    )
+    assert.equal(admin[0]!.authorization, 'Bearer not-the-admin-token')
   })
 })

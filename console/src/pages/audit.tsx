@@ -68,7 +68,10 @@ export function AuditPage({ params }: PageProps) {
         </div>
         {list.data && events.length === 0 ? (
           <EmptyState title={Object.keys(query).length ? 'No call matches these filters.' : 'No AWS calls yet.'}>
-            <p>Calls to {location.origin} (any operation, with any credentials) appear here as soon as they are answered.</p>
+            <p>
+              Calls to the AWS endpoint (its address is on the Overview), of any operation and with any credentials, appear here as soon as
+              they are answered.
+            </p>
           </EmptyState>
         ) : (
           <div class="table-scroll">

@@ -251,10 +251,10 @@ function FaultsCard() {
             </select>
           </Field>
           {kind === 'error' && (
-            <Field label="Error">
+            <Field label="Error" hint="HTTP 400 or 500, as AWS answers them">
               <select name="error">
-                <option value="ThrottlingException">ThrottlingException (400)</option>
-                <option value="InternalServiceErrorException">InternalServiceErrorException (500)</option>
+                <option value="ThrottlingException">ThrottlingException</option>
+                <option value="InternalServiceErrorException">InternalServiceErrorException</option>
               </select>
             </Field>
           )}

@@ -3,12 +3,13 @@ import type { RecordView } from '../admin.js'
 import { useConsole } from '../console-context.js'
 import { ExportButtons } from '../export-buttons.js'
 import { apiQuery, FilterForm, type FilterSpec } from '../filters.js'
+import { FirstRecordCommand } from '../first-record.js'
 import { formatNumber } from '../format.js'
 import { useLoad } from '../hooks.js'
 import type { PageProps } from '../navigation.js'
 import { usePager } from '../pager.js'
 import { navigate } from '../router.js'
-import { Card, CodeBlock, EmptyState, ErrorNote, JsonView, StatusBadge, Time } from '../ui.js'
+import { Card, EmptyState, ErrorNote, JsonView, StatusBadge, Time } from '../ui.js'
 
 const PAGE_SIZE = 50
 /** The first page of the newest records follows the ledger as it grows. */
@@ -83,14 +84,8 @@ export function RecordsPage({ params }: PageProps) {
           <EmptyState title={Object.keys(query).length ? 'No record matches these filters.' : 'The ledger holds no records yet.'}>
             {Object.keys(query).length === 0 && (
               <>
-                <p>
-                  BatchMeterUsage (seller keys) or MeterUsage (buyer keys) create them. The Overview page has the command for your world,
-                  e.g.:
-                </p>
-                <CodeBlock
-                  label="First record with the AWS CLI"
-                  code={`aws meteringmarketplace batch-meter-usage --endpoint-url ${location.origin} --product-code PRODUCT \\\n  --usage-records Timestamp=$(date +%s),CustomerIdentifier=CUSTOMER,Dimension=DIMENSION,Quantity=1`}
-                />
+                <p>BatchMeterUsage (seller keys) and MeterUsage (buyer keys) create them. To meter one now:</p>
+                <FirstRecordCommand />
               </>
             )}
           </EmptyState>

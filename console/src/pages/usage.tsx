@@ -4,11 +4,12 @@ import { useConsole } from '../console-context.js'
 import { toCsv } from '../csv.js'
 import { saveBlob } from '../download.js'
 import { apiQuery, FilterForm, type FilterSpec } from '../filters.js'
+import { FirstRecordCommand } from '../first-record.js'
 import { formatMoney, formatNumber } from '../format.js'
 import { useLoad } from '../hooks.js'
 import type { PageProps } from '../navigation.js'
 import { navigate } from '../router.js'
-import { Card, CodeBlock, EmptyState, ErrorNote } from '../ui.js'
+import { Card, EmptyState, ErrorNote } from '../ui.js'
 import { type GroupBy, usageTable, windowLabel } from '../usage-series.js'
 
 const FILTERS = ['productCode', 'customerIdentifier', 'customerAccountId', 'dimension', 'status', 'operation', 'from', 'to'] as const
@@ -116,14 +117,8 @@ export function UsagePage({ params }: PageProps) {
       {usage.data && table.cells.length === 0 ? (
         <Card title="No usage" wide>
           <EmptyState title="No honoured usage matches these filters.">
-            <p>
-              Records with status Success count here. Meter some, for example with the AWS CLI (the Overview page has the command with your
-              world&apos;s keys):
-            </p>
-            <CodeBlock
-              label="Meter usage with the AWS CLI"
-              code={`aws meteringmarketplace batch-meter-usage --endpoint-url ${location.origin} --product-code PRODUCT \\\n  --usage-records Timestamp=$(date +%s),CustomerIdentifier=CUSTOMER,Dimension=DIMENSION,Quantity=1`}
-            />
+            <p>Records with status Success count here. To meter one now:</p>
+            <FirstRecordCommand />
           </EmptyState>
         </Card>
       ) : (

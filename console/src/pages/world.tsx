@@ -78,6 +78,7 @@ function SubscribeCard({ world, onChange }: CardProps) {
             })
           }}
         >
+          <h3>Subscribe</h3>
           <Field label="Product">
             <select name="productCode" required>
               {products.map((p) => (
@@ -124,6 +125,8 @@ function SubscribeCard({ world, onChange }: CardProps) {
             )
           }}
         >
+          <h3>Unsubscribe</h3>
+          <p class="muted small">Ends the account&apos;s licenses to the product now; later usage answers CustomerNotSubscribed.</p>
           <Field label="Product">
             <select name="productCode" required>
               {world.products.map((p) => (
