@@ -28,6 +28,38 @@ const problem = browserProblem()
 if (problem && CI) throw new Error(`the console's browser tests need Chromium: ${problem}`)
 if (problem) console.error(`\n*** SKIPPING the console's browser tests: ${problem} ***\n`)
 
+/** What meterd serves at /console/ (no browser needed). */
+describe('console: the files and their headers', () => {
+  let meterd: TestMeterd
+  before(async () => {
+    meterd = await startMeterd()
+  })
+  after(() => meterd.close())
+
+  it('serves the console at /console/ with its security headers: strict CSP, nosniff, no framing, no referrer', async () => {
+    const redirect = await fetch(`${meterd.url}/console`, { redirect: 'manual' })
+    assert.deepEqual([redirect.status, redirect.headers.get('location')], [302, '/console/'])
+    await redirect.arrayBuffer()
+    const index = await fetch(`${meterd.url}/console/`)
+    assert.equal(index.status, 200)
+    assert.equal(index.headers.get('content-type'), 'text/html; charset=utf-8')
+    for (const [name, value] of Object.entries(CONSOLE_SECURITY_HEADERS)) assert.equal(index.headers.get(name), value, name)
+    assert.equal(index.headers.get('cache-control'), 'no-cache')
+    const html = await index.text()
+    assert.doesNotMatch(html, /<script(?![^>]*\bsrc=)[^>]*>/, 'an inline script')
+    const script = /src="(\/console\/assets\/[^"]+\.js)"/.exec(html)?.[1]
+    assert.ok(script, html)
+    const asset = await fetch(`${meterd.url}${script}`)
+    assert.ok((await asset.clone().arrayBuffer()).byteLength > 10_000)
+    assert.deepEqual(
+      [asset.status, asset.headers.get('content-type'), asset.headers.get('cache-control')],
+      [200, 'text/javascript; charset=utf-8', 'public, max-age=31536000, immutable'],
+    )
+    const missing = await fetch(`${meterd.url}/console/assets/nothing.js`)
+    assert.deepEqual([missing.status, await missing.text()], [404, 'no console file assets/nothing.js'])
+  })
+})
+
 describe('console: the web UI in a real browser', { skip: problem }, () => {
   let meterd: TestMeterd
   let seller: MarketplaceMeteringClient
@@ -130,29 +162,6 @@ describe('console: the web UI in a real browser', { skip: problem }, () => {
     fulfillment?.closeAllConnections()
     await new Promise((resolve) => fulfillment?.close(resolve))
     await meterd?.close()
-  })
-
-  it('serves the console at /console/ with its security headers: strict CSP, nosniff, no framing, no referrer', async () => {
-    const redirect = await fetch(`${meterd.url}/console`, { redirect: 'manual' })
-    assert.deepEqual([redirect.status, redirect.headers.get('location')], [302, '/console/'])
-    await redirect.arrayBuffer()
-    const index = await fetch(`${meterd.url}/console/`)
-    assert.equal(index.status, 200)
-    assert.equal(index.headers.get('content-type'), 'text/html; charset=utf-8')
-    for (const [name, value] of Object.entries(CONSOLE_SECURITY_HEADERS)) assert.equal(index.headers.get(name), value, name)
-    assert.equal(index.headers.get('cache-control'), 'no-cache')
-    const html = await index.text()
-    assert.doesNotMatch(html, /<script(?![^>]*\bsrc=)[^>]*>/, 'an inline script')
-    const script = /src="(\/console\/assets\/[^"]+\.js)"/.exec(html)?.[1]
-    assert.ok(script, html)
-    const asset = await fetch(`${meterd.url}${script}`)
-    assert.ok((await asset.clone().arrayBuffer()).byteLength > 10_000)
-    assert.deepEqual(
-      [asset.status, asset.headers.get('content-type'), asset.headers.get('cache-control')],
-      [200, 'text/javascript; charset=utf-8', 'public, max-age=31536000, immutable'],
-    )
-    const missing = await fetch(`${meterd.url}/console/assets/nothing.js`)
-    assert.deepEqual([missing.status, await missing.text()], [404, 'no console file assets/nothing.js'])
   })
 
   it('refuses a wrong admin token with meterd’s answer, then signs in with the right one', async () => {
@@ -370,6 +379,22 @@ describe('console: the web UI in a real browser', { skip: problem }, () => {
     assert.equal(resolved.CustomerAWSAccountId, '333333333333')
     assert.equal(resolved.ProductCode, 'demo-saas')
     assert.match(resolved.LicenseArn!, /^arn:aws:license-manager::333333333333:license\//)
+  })
+
+  it('is usable from the keyboard: a skip link first, then the navigation, each page a link', async () => {
+    await open('Overview')
+    // A fresh load (the session keeps the sign-in) starts keyboard focus at the top of the page.
+    await page.reload()
+    await page.getByRole('heading', { level: 1, name: 'Overview' }).waitFor()
+    await page.keyboard.press('Tab')
+    assert.equal(await page.evaluate('document.activeElement.textContent'), 'Skip to content')
+    await page.keyboard.press('Enter')
+    assert.equal(await page.evaluate('document.activeElement.id'), 'main')
+    const nav = page.getByRole('navigation', { name: 'Console pages' })
+    await nav.getByRole('link', { name: 'Records', exact: true }).focus()
+    await page.keyboard.press('Enter')
+    await page.getByRole('heading', { level: 1, name: 'Records' }).waitFor()
+    assert.equal(await nav.getByRole('link', { name: 'Records', exact: true }).getAttribute('aria-current'), 'page')
   })
 
   it('fits a narrow window (420 px) without sideways scrolling, and ran without a page error or CSP violation', async () => {

@@ -253,6 +253,35 @@ function DeleteButton(props: { label: string; remove: () => Promise<unknown>; on
   )
 }
 
+function RemoveCredential(props: { accountId: string; accessKeyId: string; onDone: () => void }) {
+  const { admin } = useConsole()
+  const action = useAction()
+  return (
+    <>
+      <button
+        type="button"
+        class="button small danger"
+        aria-label={`Remove credential ${props.accessKeyId} of account ${props.accountId}`}
+        disabled={action.busy}
+        onClick={() => {
+          if (!confirm(`Remove credential ${props.accessKeyId}? Calls signed with it will be refused.`)) return
+          void action
+            .run(() =>
+              admin.request(
+                'DELETE',
+                `/accounts/${encodeURIComponent(props.accountId)}/credentials/${encodeURIComponent(props.accessKeyId)}`,
+              ),
+            )
+            .then((ok) => ok && props.onDone())
+        }}
+      >
+        Remove
+      </button>
+      <ErrorNote message={action.error} />
+    </>
+  )
+}
+
 function ProductsCard({ world, onChange }: CardProps) {
   const { admin } = useConsole()
   const [editing, setEditing] = useState<Product | undefined>()
@@ -626,7 +655,8 @@ function AccountsCard({ world, onChange }: CardProps) {
                           <code>{c.accessKeyId}</code> · {c.region}
                           {c.resourceId && <> · {c.resourceId}</>}
                           {c.platform && <> ({c.platform})</>}
-                          {c.sessionToken && <Badge tone="info">session token</Badge>}
+                          {c.sessionToken && <Badge tone="info">session token</Badge>}{' '}
+                          <RemoveCredential accountId={a.id} accessKeyId={c.accessKeyId} onDone={onChange} />
                         </li>
                       ))}
                     </ul>
