@@ -515,6 +515,8 @@ function CustomersCard({ world, onChange }: CardProps) {
 function LicensesCard({ world, onChange }: CardProps) {
   const { admin, timeZone } = useConsole()
   const end = useAction()
+  // A new license starts at meterd's metering "now" by default, which the virtual clock may have moved.
+  const clock = useLoad(() => admin.clock(), [])
   return (
     <Card title="Licenses" id="licenses" wide>
       {world.licenses.length === 0 ? (
@@ -577,6 +579,7 @@ function LicensesCard({ world, onChange }: CardProps) {
       )}
       <ErrorNote message={end.error} />
       <ItemForm
+        key={clock.data ? 'metering-now' : 'loading'}
         label="Add a license"
         editing={false}
         onDone={onChange}
@@ -612,7 +615,7 @@ function LicensesCard({ world, onChange }: CardProps) {
           </select>
         </Field>
         <Field label={`From (${timeZone})`}>
-          <input name="start" type="datetime-local" step="1" defaultValue={toDateTimeLocal(Date.now(), timeZone)} />
+          <input name="start" type="datetime-local" step="1" defaultValue={toDateTimeLocal(clock.data?.nowMs ?? Date.now(), timeZone)} />
         </Field>
         <Field label={`Until (${timeZone})`} hint="optional">
           <input name="end" type="datetime-local" step="1" />
