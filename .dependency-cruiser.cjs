@@ -117,6 +117,14 @@ module.exports = {
       to: { dependencyTypes: ['npm-dev'], dependencyTypesNot: ['type-only'] },
     },
     {
+      name: 'console-uses-the-admin-client',
+      severity: 'error',
+      comment:
+        "the browser console (console/) is a client of the admin API: of src/ it may use only AdminClient and the types it shows (views, the domain's plain types)",
+      from: { path: '^console/' },
+      to: { path: '^src/', pathNot: ['^src/admin/(admin-client|views)\\.ts$', '^src/domain/[^/]+\\.ts$'] },
+    },
+    {
       name: 'not-to-test',
       severity: 'error',
       from: { pathNot: '^(test|bench)/' },

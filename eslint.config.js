@@ -4,7 +4,7 @@ import comments from '@eslint-community/eslint-plugin-eslint-comments/configs'
 import tseslint from 'typescript-eslint'
 
 export default tseslint.config(
-  { ignores: ['dist/', 'node_modules/', 'src/console/dist/', '.dependency-cruiser.cjs'] },
+  { ignores: ['dist/', 'node_modules/', 'artifacts/', '.dependency-cruiser.cjs'] },
   js.configs.recommended,
   tseslint.configs.recommendedTypeChecked,
   comments.recommended,

@@ -8,10 +8,12 @@ import type { VirtualClock } from '../controls/virtual-clock.js'
 import { SubscriptionError } from '../domain/subscriptions.js'
 import type { KeyRing } from '../keys/key-ring.js'
 import type { Ledger } from '../ledger/ledger.js'
+import type { Clock } from '../shared/clock.js'
 import type { SubscriptionService } from '../subscriptions/subscription-service.js'
 import { AdminError, type RouteBook } from './route-book.js'
 import { auditRoutes } from './routes/audit.js'
 import { controlRoutes } from './routes/controls.js'
+import { overviewRoutes } from './routes/overview.js'
 import { recordRoutes } from './routes/records.js'
 import { subscriptionRoutes } from './routes/subscriptions.js'
 import { worldRoutes } from './routes/world.js'
@@ -30,6 +32,10 @@ export interface AdminApiOptions {
   faults: FaultRules
   quotas: Quotas
   auditRetentionMs: number
+  /** The clock the audit trail's event times come from (the system's: the wire stamps each call). */
+  auditClock: Clock
+  /** The AWS endpoint's URL, known once the server listens. */
+  endpointUrl: () => string
 }
 
 /**
@@ -65,6 +71,16 @@ export async function adminApi(app: FastifyInstance, options: AdminApiOptions): 
     faults: options.faults,
     quotas: options.quotas,
     afterClockChange: () => options.subscriptions.tick(),
+  })
+  overviewRoutes(app, book, {
+    ledger: options.ledger,
+    catalog: options.catalog,
+    clock: options.clock,
+    auditClock: options.auditClock,
+    faults: options.faults,
+    quotas: options.quotas,
+    endpointUrl: options.endpointUrl,
+    auditRetentionMs: options.auditRetentionMs,
   })
 }
 

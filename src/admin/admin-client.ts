@@ -1,3 +1,6 @@
+import type { Account, Agreement, AgreementVersion, Customer, License, Offer, Product } from '../domain/world.js'
+import type { AuditView, RecordView } from './views.js'
+
 /**
  * A typed client of meterd's admin API, for the CLI and for sellers' test suites.
  *
@@ -60,10 +63,10 @@ export class AdminClient {
 
   // The world
   exportWorld() {
-    return this.request<Record<string, unknown>>('GET', '/world')
+    return this.request<WorldDocument>('GET', '/world')
   }
   importWorld(world: unknown) {
-    return this.request<Record<string, unknown>>('PUT', '/world', world)
+    return this.request<WorldDocument>('PUT', '/world', world)
   }
   list(collection: WorldCollection) {
     return this.request<Record<string, unknown[]>>('GET', `/${collection}`)
@@ -90,13 +93,17 @@ export class AdminClient {
 
   // The ledger and the audit trail
   listRecords(query: Query = {}) {
-    return this.request<{ records: Record<string, unknown>[]; nextCursor: string | null }>('GET', `/records${qs(query)}`)
+    return this.request<{ records: RecordView[]; nextCursor: string | null }>('GET', `/records${qs(query)}`)
   }
   usage(query: Query = {}) {
-    return this.request<{ rows: Record<string, unknown>[]; estimatedAmount: number }>('GET', `/usage${qs(query)}`)
+    return this.request<UsageView>('GET', `/usage${qs(query)}`)
   }
   listAudit(query: Query = {}) {
-    return this.request<{ events: Record<string, unknown>[]; nextCursor: string | null }>('GET', `/audit${qs(query)}`)
+    return this.request<{ events: AuditView[]; nextCursor: string | null; retentionDays: number }>('GET', `/audit${qs(query)}`)
+  }
+  /** What a dashboard shows at a glance (see OverviewView). */
+  overview(query: { timeZone?: string; minutes?: number; recent?: number } = {}) {
+    return this.request<OverviewView>('GET', `/overview${qs(query)}`)
   }
   /** A streamed export (CSV or NDJSON) of records or audit events. */
   async export(what: 'records' | 'audit', query: Query & { format?: 'csv' | 'ndjson' } = {}): Promise<ReadableStream<Uint8Array>> {
@@ -125,10 +132,10 @@ export class AdminClient {
     return this.request<ClockView>('POST', '/clock/reset')
   }
   listFaults() {
-    return this.request<{ rules: Record<string, unknown>[] }>('GET', '/faults')
+    return this.request<{ rules: FaultRuleView[] }>('GET', '/faults')
   }
   addFault(rule: Record<string, unknown>) {
-    return this.request<Record<string, unknown> & { id: string }>('POST', '/faults', rule)
+    return this.request<FaultRuleView>('POST', '/faults', rule)
   }
   removeFault(id: string) {
     return this.request<{ removed: string }>('DELETE', `/faults/${encodeURIComponent(id)}`)
@@ -178,6 +185,29 @@ export class AdminClient {
   }
 }
 
+export type { AuditView, RecordView } from './views.js'
+export type { Account, Customer, Product } from '../domain/world.js'
+/** A license entry as the admin API shows it: instants as ISO-8601. */
+export type LicenseView = Omit<License, 'start' | 'end'> & { start: string; end: string | null }
+/** The whole world in the config-file format. */
+export interface WorldDocument {
+  accounts: Account[]
+  products: Product[]
+  customers: Customer[]
+  licenses: LicenseView[]
+  offers: Offer[]
+  agreements: AgreementDocument[]
+}
+/** An agreement in the config-file format: instants as ISO-8601. */
+export type AgreementDocument = Omit<Agreement, 'acceptedAt' | 'versions'> & {
+  acceptedAt: string
+  versions: (Omit<AgreementVersion, 'at' | 'start' | 'end' | 'freeTrialEnd'> & {
+    at: string
+    start: string
+    end: string | null
+    freeTrialEnd?: string | null
+  })[]
+}
 export type WorldCollection = 'accounts' | 'products' | 'customers' | 'offers' | 'licenses'
 export type Query = Record<string, string | number | boolean | undefined>
 export interface ClockView {
@@ -293,4 +323,63 @@ export interface SubscribeResponse {
   registrationToken: string
   tokenExpiresAt: string
   fulfillment: { url: string; status?: number; location?: string; error?: string } | null
+}
+
+export interface UsageRowView {
+  productCode: string
+  customer: string
+  dimension: string
+  tagValue?: string
+  /** `2026-11-22T13:00`, `2026-11-22` or `2026-11` in the asked time zone. */
+  window: string
+  quantity: number
+  records: number
+  unitPrice?: number
+  amount?: number
+}
+
+export interface UsageView {
+  window: 'hour' | 'day' | 'month'
+  timeZone: string
+  byTagKey?: string
+  rows: UsageRowView[]
+  estimatedAmount: number
+}
+
+export interface FaultRuleView {
+  id: string
+  operation: string
+  productCode?: string
+  accountId?: string
+  error?: 'ThrottlingException' | 'InternalServiceErrorException'
+  unprocessedShare?: number
+  latencyMs?: number
+  probability?: number
+  times?: number
+  forSeconds?: number
+  createdAt: string
+  remaining?: number
+  expiresAt?: string
+}
+
+export interface OverviewView {
+  /** The AWS endpoint. */
+  endpoint: string
+  clock: ClockView
+  world: { accounts: number; products: number; customers: number; licenses: number; activeLicenses: number }
+  /** AWS calls per minute (real time) by operation and outcome (`Success` or the error code). */
+  calls: {
+    from: string
+    to: string
+    minutes: number
+    total: number
+    failed: number
+    perMinute: { minute: string; operation: string; outcome: string; calls: number }[]
+  }
+  /** Records whose usage time is today (metering clock, in `timeZone`), by status. */
+  today: { timeZone: string; from: string; accepted: number; byStatus: { status: string; records: number; quantity: number }[] }
+  faults: FaultRuleView[]
+  quotas: QuotaView
+  recentRefused: AuditView[]
+  auditRetentionDays: number
 }

@@ -110,7 +110,7 @@ export function registerControlCommands(program: Command): void {
     }
     const { settings: _settings, ...worldOnly } = (document ?? {}) as Record<string, unknown>
     const stored = await connect(flags).importWorld(worldOnly)
-    const counts = [...COLLECTIONS, 'agreements'].map((c) => `${(stored[c] as unknown[] | undefined)?.length ?? 0} ${c}`).join(', ')
+    const counts = ([...COLLECTIONS, 'agreements'] as const).map((c) => `${stored[c]?.length ?? 0} ${c}`).join(', ')
     console.log(`imported ${counts}`)
   })
   withConnection(world.command('list').description('list one collection').addArgument(collectionArgument())).action(

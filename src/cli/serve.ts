@@ -31,14 +31,15 @@ export async function serve(flags: ServeFlags & { log?: boolean }): Promise<void
     stopServer = () => handle.stop()
     if (stopping) return handle.stop()
     const server = await describeWorld(config)
-    console.log(banner(config, server.world, handle.url, server.adminToken))
+    const adminUrl = config.adminPort === undefined ? handle.url : handle.url.replace(/:\d+$/, `:${config.adminPort}`)
+    console.log(banner(config, server.world, handle.url, server.adminToken, adminUrl))
     return
   }
   const server = await startServer(config, { logger: flags.log ? true : 'errors' })
   stopServer = () => server.close()
   if (stopping) return server.close()
   if (isClusterWorker()) return void reportReady(server.url)
-  console.log(banner(config, server.catalog.world(), server.url, server.adminToken))
+  console.log(banner(config, server.catalog.world(), server.url, server.adminToken, server.adminUrl))
 }
 
 /** `meterd migrate` */

@@ -35,3 +35,11 @@ export interface AuditQuery {
   fromMs?: number
   toMs?: number
 }
+
+/** Calls of one operation with one outcome (the error code, or `Success`) in one minute. */
+export interface AuditCount {
+  minuteStartMs: number
+  operation: string
+  outcome: string
+  calls: number
+}

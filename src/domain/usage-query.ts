@@ -1,5 +1,8 @@
 import type { MeteringOperation, UsageStatus } from './usage-record.js'
 
+/** Which end of a listing comes first. */
+export type ListOrder = 'oldest-first' | 'newest-first'
+
 /** Filters of a ledger query; every field narrows. Time bounds apply to the usage timestamp, [from, to). */
 export interface UsageQuery {
   productCode?: string
@@ -34,3 +37,10 @@ export interface UsageSum {
 }
 
 export const SLICE_MS = 15 * 60 * 1000
+
+/** Records (and their quantity) of one status. */
+export interface UsageStatusCount {
+  status: UsageStatus
+  records: number
+  quantity: number
+}

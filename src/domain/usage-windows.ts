@@ -82,3 +82,28 @@ export function totalsByWindow(
   const order = (r: UsageTotal) => [r.window, r.productCode, r.customer, r.dimension, r.tagValue ?? ''].join('\u0000')
   return rows.sort((a, b) => (order(a) < order(b) ? -1 : order(a) > order(b) ? 1 : 0))
 }
+
+/** Throws RangeError for a time zone the runtime does not know. */
+export function dayStartMs(ms: number, timeZone: string): number {
+  const format = new Intl.DateTimeFormat('en-CA', {
+    timeZone,
+    year: 'numeric',
+    month: '2-digit',
+    day: '2-digit',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+    hourCycle: 'h23',
+  })
+  const local = (t: number) => {
+    const parts = format.formatToParts(t)
+    const n = (type: Intl.DateTimeFormatPartTypes) => Number(parts.find((part) => part.type === type)?.value)
+    const midnight = Date.UTC(n('year'), n('month') - 1, n('day'))
+    return { midnight, wall: midnight + ((n('hour') * 60 + n('minute')) * 60 + n('second')) * 1000 }
+  }
+  const { midnight, wall } = local(ms)
+  const guess = midnight - (wall - Math.floor(ms / 1000) * 1000)
+  // The zone's offset at midnight may differ from its offset now (a daylight-saving change that day).
+  const atGuess = local(guess)
+  return midnight - (atGuess.wall - Math.floor(guess / 1000) * 1000)
+}

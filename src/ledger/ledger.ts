@@ -1,7 +1,7 @@
 import type { Registration, RegistrationToken, SigningKey } from '../domain/registration.js'
-import type { AuditEvent, AuditQuery } from '../domain/audit-event.js'
+import type { AuditCount, AuditEvent, AuditQuery } from '../domain/audit-event.js'
 import type { EventCursor, LifecycleEvent, LifecycleEventQuery, StoredLifecycleEvent } from '../domain/lifecycle-event.js'
-import type { RecordCursor, UsageQuery, UsageSum } from '../domain/usage-query.js'
+import type { ListOrder, RecordCursor, UsageQuery, UsageStatusCount, UsageSum } from '../domain/usage-query.js'
 import type { UsageRecord } from '../domain/usage-record.js'
 
 /**
@@ -66,13 +66,26 @@ export interface Ledger {
   /** Stores the first call of a registration, or counts a later one; returns what is stored. */
   recordRegistrationCall(registration: Registration): Promise<Registration>
 
-  /** One page of records matching `filter`, in (receivedAtMs, meteringRecordId) order, after `after`. */
-  listUsage(filter: UsageQuery, after: RecordCursor | undefined, limit: number): Promise<UsageRecord[]>
+  /**
+   * One page of records matching `filter`, in (receivedAtMs, meteringRecordId) order (reversed
+   * with `newest-first`), after `after` in that order. Default `oldest-first`.
+   */
+  listUsage(filter: UsageQuery, after: RecordCursor | undefined, limit: number, order?: ListOrder): Promise<UsageRecord[]>
+  /** How many records match `filter`, and their quantity, per status (statuses without records left out). */
+  countUsageByStatus(filter: UsageQuery): Promise<UsageStatusCount[]>
   /** Quantities of matching records summed per product, customer, dimension (and tag value) and 15-minute slice. */
   sumUsage(filter: UsageQuery, byTagKey?: string): Promise<UsageSum[]>
 
   appendAuditEvents(events: readonly AuditEvent[]): Promise<void>
-  listAuditEvents(filter: AuditQuery, after: { timeMs: number; eventId: string } | undefined, limit: number): Promise<AuditEvent[]>
+  /** One page of events in (timeMs, eventId) order (reversed with `newest-first`), after `after` in that order. */
+  listAuditEvents(
+    filter: AuditQuery,
+    after: { timeMs: number; eventId: string } | undefined,
+    limit: number,
+    order?: ListOrder,
+  ): Promise<AuditEvent[]>
+  /** Events of [fromMs, toMs) counted per minute, operation and outcome (the error code, or `Success`). */
+  countAuditEvents(fromMs: number, toMs: number): Promise<AuditCount[]>
   /** Deletes events older than `timeMs`; returns how many. */
   pruneAuditEvents(timeMs: number): Promise<number>
 

@@ -3,7 +3,7 @@ import type { MeterdConfig } from '../config/config.js'
 import { describeStore } from '../ledger/store.js'
 
 /** What `meterd serve` prints on start: where it listens and calls that work against the world. */
-export function banner(config: MeterdConfig, world: World, url: string, adminToken: string): string {
+export function banner(config: MeterdConfig, world: World, url: string, adminToken: string, adminUrl = url): string {
   const seller = world.accounts.find((a) => world.products.some((p) => p.seller === a.id && p.type === 'saas'))
   const sellerKey = seller?.credentials[0]
   const saas = world.products.find((p) => p.type === 'saas' && p.seller === seller?.id)
@@ -11,7 +11,8 @@ export function banner(config: MeterdConfig, world: World, url: string, adminTok
   const lines = [
     `meterd listening on ${url}  (AWS Marketplace Metering, signing name aws-marketplace)`,
     `  ledger: ${describeStore(config.store)}   world: ${config.worldSource}   auth: ${config.auth}${config.workers > 1 ? `   workers: ${config.workers}` : ''}`,
-    `  admin API: ${url}/admin/  (Authorization: Bearer ${adminToken})`,
+    `  admin API: ${adminUrl}/admin/  (Authorization: Bearer ${adminToken})`,
+    `  console: ${adminUrl}/console/  (sign in with the admin token)`,
     `  RegisterUsage public keys: ${url}/keys/jwks.json, ${url}/keys/<version>.pem`,
   ]
   if (!sellerKey || !saas) return lines.join('\n')

@@ -23,6 +23,7 @@ import type { CallReport } from '../protocol/service.js'
 import { publicKeys } from '../public/public-keys.js'
 import { subscribePages } from '../public/subscribe-pages.js'
 import { type Clock, systemClock } from '../shared/clock.js'
+import { consolePages } from '../console/console-pages.js'
 import { createSubscriptionService } from '../subscriptions/subscription-service.js'
 import { adminTokenFor } from './admin-token.js'
 import { operationsRoutes } from './operations-routes.js'
@@ -54,8 +55,9 @@ export interface BuildOptions {
 
 /**
  * Composition root: opens the ledger, the stored world, the signing keys and the controls, then
- * serves the AWS endpoint (POST /), the admin API (/admin/, bearer token), the public pages
- * (RegisterUsage public keys, the subscribe page) and health/metrics.
+ * serves the AWS endpoint (POST /), the admin API (/admin/, bearer token), the web console
+ * (/console/, a client of the admin API), the public pages (RegisterUsage public keys, the
+ * subscribe page) and health/metrics.
  */
 export async function startServer(config: MeterdConfig, options: BuildOptions = {}): Promise<MeterdServer> {
   const realClock = options.clock ?? systemClock
@@ -131,9 +133,12 @@ export async function startServer(config: MeterdConfig, options: BuildOptions = 
       faults,
       quotas,
       auditRetentionMs: config.auditRetentionMs,
+      auditClock: systemClock,
+      endpointUrl: () => addressOf(app, config.host),
     })
     await adminApp.register(publicKeys, { keys })
     await adminApp.register(subscribePages, { catalog, subscriptions })
+    await adminApp.register(consolePages)
     await adminApp.register(operationsRoutes, { ledger, metrics, openapi: () => book.openapi({ title: 'meterd admin API', version: '1' }) })
     if (adminApp !== app)
       await app.register(operationsRoutes, { ledger, metrics, openapi: () => book.openapi({ title: 'meterd admin API', version: '1' }) })

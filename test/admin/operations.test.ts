@@ -122,6 +122,7 @@ describe('operations endpoints and admin API protection', () => {
       '/admin/accounts/{key}',
       '/admin/licenses/{arn}/{product}/end',
       '/admin/products/{key}/dimensions/{name}',
+      '/admin/overview',
     ]) {
       assert.ok(doc.paths[path], `no ${path} in the OpenAPI document`)
     }
@@ -135,6 +136,7 @@ describe('operations endpoints and admin API protection', () => {
       'from',
       'limit',
       'operation',
+      'order',
       'productCode',
       'status',
       'tagKey',
@@ -142,6 +144,10 @@ describe('operations endpoints and admin API protection', () => {
       'to',
     ])
     assert.ok(records.parameters.every((p) => p.in === 'query' && p.required === false))
+    assert.deepEqual(
+      doc.paths['/admin/overview']!.get!.parameters.map((p) => p.name),
+      ['timeZone', 'minutes', 'recent'],
+    )
     assert.deepEqual(Object.keys(doc.paths['/admin/clock/advance']!.post!.requestBody!.content['application/json'].schema.properties!), [
       'by',
     ])

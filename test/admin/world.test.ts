@@ -468,7 +468,7 @@ describe('admin API: the world at run time (AdminClient)', () => {
       await admin.importWorld(world)
       await assertAdminError(() => admin.get('customers', 'extra'), 404, 'NotFound', 'no customer extra')
 
-      const products = world.products as Record<string, unknown>[]
+      const products = world.products
       const badType = { ...world, products: [{ ...products[0], type: 'nope' }, ...products.slice(1)] }
       await assertAdminError(
         () => admin.importWorld(badType),

@@ -206,6 +206,35 @@ describeEachStore('the Ledger port', (kind) => {
       (await ledger.listUsage({ tagKey: 'team', tagValue: 't5' }, undefined, 10)).map((r) => r.quantity),
       [5],
     )
+    const backwards: string[] = []
+    let before: UsageRecord | undefined
+    for (;;) {
+      const page = await ledger.listUsage(
+        {},
+        before && { receivedAtMs: before.receivedAtMs, meteringRecordId: before.meteringRecordId },
+        3,
+        'newest-first',
+      )
+      if (page.length === 0) break
+      backwards.push(...page.map((r) => r.meteringRecordId))
+      before = page.at(-1)
+    }
+    assert.deepEqual(backwards, records.map((r) => r.meteringRecordId).reverse())
+  })
+
+  it('counts records and their quantity per status, with the usage filters', async () => {
+    const at = (minute: number, quantity: number, status: UsageRecord['status']) =>
+      usage({ dedupKey: newId(), timestampMs: HOUR + minute * 60_000, quantity, status })
+    await ledger.recordUsage(
+      [kept(at(1, 2, 'Success')), kept(at(2, 3, 'Success')), kept(at(3, 4, 'DuplicateRecord')), kept(at(40, 5, 'Success'))],
+      isReplayOf,
+    )
+    assert.deepEqual(await ledger.countUsageByStatus({}), [
+      { status: 'DuplicateRecord', records: 1, quantity: 4 },
+      { status: 'Success', records: 3, quantity: 10 },
+    ])
+    assert.deepEqual(await ledger.countUsageByStatus({ fromMs: HOUR + 30 * 60_000 }), [{ status: 'Success', records: 1, quantity: 5 }])
+    assert.deepEqual(await ledger.countUsageByStatus({ productCode: 'nothing' }), [])
   })
 
   it('sums quantities per product, customer, dimension and 15-minute slice, and per tag value', async () => {
@@ -370,6 +399,37 @@ describeEachStore('the Ledger port', (kind) => {
     )
     assert.equal(await ledger.pruneAuditEvents(HOUR + 3), 2)
     assert.equal((await ledger.listAuditEvents({}, undefined, 10)).length, 1)
+  })
+
+  it('lists audit events newest first, the cursor continuing backwards, and counts them per minute, operation and outcome', async () => {
+    const MINUTE = 60_000
+    const events = [
+      auditEvent({ timeMs: HOUR + 1_000, operation: 'BatchMeterUsage' }),
+      auditEvent({ timeMs: HOUR + 2_000, operation: 'BatchMeterUsage' }),
+      auditEvent({ timeMs: HOUR + 3_000, operation: 'BatchMeterUsage', errorCode: 'ThrottlingException', httpStatus: 400 }),
+      auditEvent({ timeMs: HOUR + MINUTE + 5, operation: 'MeterUsage', errorCode: 'ThrottlingException', httpStatus: 400 }),
+      auditEvent({ timeMs: HOUR + 2 * MINUTE, operation: 'MeterUsage' }),
+    ]
+    await ledger.appendAuditEvents(events)
+    const newest = await ledger.listAuditEvents({}, undefined, 2, 'newest-first')
+    assert.deepEqual(
+      newest.map((e) => e.timeMs),
+      [HOUR + 2 * MINUTE, HOUR + MINUTE + 5],
+    )
+    const last = newest.at(-1)!
+    assert.deepEqual(
+      (await ledger.listAuditEvents({}, { timeMs: last.timeMs, eventId: last.eventId }, 10, 'newest-first')).map((e) => e.timeMs),
+      [HOUR + 3_000, HOUR + 2_000, HOUR + 1_000],
+    )
+    assert.deepEqual(
+      (await ledger.listAuditEvents({ failed: true }, undefined, 1, 'newest-first')).map((e) => e.timeMs),
+      [HOUR + MINUTE + 5],
+    )
+    assert.deepEqual(await ledger.countAuditEvents(HOUR, HOUR + 2 * MINUTE), [
+      { minuteStartMs: HOUR, operation: 'BatchMeterUsage', outcome: 'Success', calls: 2 },
+      { minuteStartMs: HOUR, operation: 'BatchMeterUsage', outcome: 'ThrottlingException', calls: 1 },
+      { minuteStartMs: HOUR + MINUTE, operation: 'MeterUsage', outcome: 'ThrottlingException', calls: 1 },
+    ])
   })
 
   it('keeps named control documents, the last save winning', async () => {

@@ -23,14 +23,16 @@ describe('npm run lint: the architecture check', () => {
   })
   after(() => rmSync(copy, { recursive: true, force: true }))
 
-  /** Copies src/ afresh, appends `line` to `file` (when given), and runs the check. */
+  /** Copies src/ and the console's code afresh, appends `line` to `file` (when given), and runs the check. */
   const check = (file?: string, line?: string) => {
-    rmSync(join(copy, 'src'), { recursive: true, force: true })
-    cpSync(join(ROOT, 'src'), join(copy, 'src'), { recursive: true })
+    for (const folder of ['src', 'console/src']) {
+      rmSync(join(copy, folder), { recursive: true, force: true })
+      cpSync(join(ROOT, folder), join(copy, folder), { recursive: true })
+    }
     if (file && line) appendFileSync(join(copy, file), `\n${line}\n`)
     const run = spawnSync(
       process.execPath,
-      [join(ROOT, 'node_modules/dependency-cruiser/bin/dependency-cruise.mjs'), 'src', '--output-type', 'err'],
+      [join(ROOT, 'node_modules/dependency-cruiser/bin/dependency-cruise.mjs'), 'src', 'console/src', '--output-type', 'err'],
       {
         cwd: copy,
         encoding: 'utf8',
@@ -81,6 +83,18 @@ describe('npm run lint: the architecture check', () => {
       'src/controls/quotas.ts',
       "export type { FastifyInstance } from 'fastify'",
       /error no-http-framework-below-the-surfaces: src\/controls\/quotas\.ts → \S*node_modules\/fastify\//,
+    ],
+    [
+      'the browser console reaching past the admin API into the server',
+      'console/src/admin.ts',
+      "export { startServer } from '../../src/server/build-server.js'",
+      /error console-uses-the-admin-client: console\/src\/admin\.ts → src\/server\/build-server\.ts/,
+    ],
+    [
+      'the console plugin importing the admin API',
+      'src/console/console-pages.ts',
+      "export { RouteBook } from '../admin/route-book.js'",
+      /error layer-console: src\/console\/console-pages\.ts → src\/admin\/route-book\.ts/,
     ],
   ]
   for (const [what, file, line, expected] of wrong) {

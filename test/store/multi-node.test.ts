@@ -222,7 +222,7 @@ describeEachStore('two meterd nodes on one store', (kind) => {
         limit: 1000,
         cursor,
       })
-      for (const r of page.records) stored.add(r.meteringRecordId as string)
+      for (const r of page.records) stored.add(r.meteringRecordId)
       cursor = page.nextCursor ?? undefined
     } while (cursor)
     const lost = acknowledged.filter((id) => !stored.has(id))

@@ -5,7 +5,7 @@ import type { Ledger } from '../../ledger/ledger.js'
 import { exportStream } from '../export-stream.js'
 import type { RouteBook } from '../route-book.js'
 import { auditView } from '../views.js'
-import { AuditCursorParam, Bool, encodeCursor, Format, Instant, Limit } from './query-params.js'
+import { AuditCursorParam, Bool, encodeCursor, Format, Instant, Limit, Order } from './query-params.js'
 
 const AuditFilter = z.strictObject({
   operation: z.string().min(1).optional(),
@@ -54,11 +54,11 @@ export function auditRoutes(app: FastifyInstance, book: RouteBook, deps: { ledge
       method: 'GET',
       url: '/audit',
       tag: 'audit',
-      summary: 'List AWS API calls (accepted or refused), oldest first',
-      query: AuditFilter.extend({ limit: Limit, cursor: AuditCursorParam.optional() }),
+      summary: 'List AWS API calls (accepted or refused), oldest first unless order=newest-first',
+      query: AuditFilter.extend({ limit: Limit, cursor: AuditCursorParam.optional(), order: Order }),
     },
-    async ({ query: { limit, cursor, ...filter } }) => {
-      const events = await deps.ledger.listAuditEvents(toQuery(filter), cursor, limit)
+    async ({ query: { limit, cursor, order, ...filter } }) => {
+      const events = await deps.ledger.listAuditEvents(toQuery(filter), cursor, limit, order)
       const last = events.at(-1)
       return {
         events: events.map(auditView),

@@ -30,3 +30,6 @@ export const AuditCursorParam = cursor(z.strictObject({ timeMs: z.number(), even
 export const EventCursorParam = cursor(z.strictObject({ worldVersion: z.number(), position: z.number() }))
 
 export const Bool = z.enum(['true', 'false']).transform((v) => v === 'true')
+
+/** Which end of a listing comes first; a cursor continues in the order it was returned in. */
+export const Order = z.enum(['oldest-first', 'newest-first']).default('oldest-first')

@@ -7,7 +7,7 @@ import type { Ledger } from '../../ledger/ledger.js'
 import { exportStream } from '../export-stream.js'
 import { AdminError, type RouteBook } from '../route-book.js'
 import { recordView } from '../views.js'
-import { encodeCursor, Format, Instant, Limit, RecordCursorParam } from './query-params.js'
+import { encodeCursor, Format, Instant, Limit, Order, RecordCursorParam } from './query-params.js'
 
 const UsageFilter = z.strictObject({
   productCode: z.string().min(1).optional(),
@@ -57,11 +57,11 @@ export function recordRoutes(app: FastifyInstance, book: RouteBook, deps: { ledg
       method: 'GET',
       url: '/records',
       tag: 'ledger',
-      summary: 'List metering records, oldest first, with cursor pagination',
-      query: UsageFilter.extend({ limit: Limit, cursor: RecordCursorParam.optional() }),
+      summary: 'List metering records in the order received (oldest first unless order=newest-first), with cursor pagination',
+      query: UsageFilter.extend({ limit: Limit, cursor: RecordCursorParam.optional(), order: Order }),
     },
-    async ({ query: { limit, cursor, ...filter } }) => {
-      const records = await deps.ledger.listUsage(toQuery(filter), cursor, limit)
+    async ({ query: { limit, cursor, order, ...filter } }) => {
+      const records = await deps.ledger.listUsage(toQuery(filter), cursor, limit, order)
       const last = records.at(-1)
       return {
         records: records.map(recordView),

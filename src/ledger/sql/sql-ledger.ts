@@ -42,10 +42,12 @@ export function createSqlLedger(inTransaction: TransactionRunner, close: () => P
         if (!(await s.insertRegistrationIfAbsent(registration))) await s.countRegistrationCall(registration.key, registration.lastCallMs)
         return (await s.findRegistration(registration.key))!
       }),
-    listUsage: (filter, after, limit) => inTransaction((s) => s.listUsage(filter, after, limit)),
+    listUsage: (filter, after, limit, order) => inTransaction((s) => s.listUsage(filter, after, limit, order)),
+    countUsageByStatus: (filter) => inTransaction((s) => s.countUsageByStatus(filter)),
     sumUsage: (filter, byTagKey) => inTransaction((s) => s.sumUsage(filter, byTagKey)),
     appendAuditEvents: (events) => inTransaction((s) => s.insertAuditEvents(events)),
-    listAuditEvents: (filter, after, limit) => inTransaction((s) => s.listAuditEvents(filter, after, limit)),
+    listAuditEvents: (filter, after, limit, order) => inTransaction((s) => s.listAuditEvents(filter, after, limit, order)),
+    countAuditEvents: (fromMs, toMs) => inTransaction((s) => s.countAuditEvents(fromMs, toMs)),
     pruneAuditEvents: (timeMs) => inTransaction((s) => s.deleteAuditEventsBefore(timeMs)),
     loadControl: (name) => inTransaction((s) => s.loadControl(name)),
     saveControl: (name, document, atMs) => inTransaction((s) => s.saveControl(name, document, atMs)),

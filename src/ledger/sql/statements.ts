@@ -1,7 +1,14 @@
 import { type Compilable, CompiledQuery, type Kysely, type SelectQueryBuilder, sql } from 'kysely'
-import type { AuditEvent, AuditQuery } from '../../domain/audit-event.js'
+import type { AuditCount, AuditEvent, AuditQuery } from '../../domain/audit-event.js'
 import type { EventCursor, LifecycleEvent, LifecycleEventQuery, StoredLifecycleEvent } from '../../domain/lifecycle-event.js'
-import { type RecordCursor, SLICE_MS, type UsageQuery, type UsageSum } from '../../domain/usage-query.js'
+import {
+  type ListOrder,
+  type RecordCursor,
+  SLICE_MS,
+  type UsageQuery,
+  type UsageStatusCount,
+  type UsageSum,
+} from '../../domain/usage-query.js'
 import type { Registration, RegistrationToken, SigningKey } from '../../domain/registration.js'
 import type { UsageRecord } from '../../domain/usage-record.js'
 import type { NewSigningKey, StoredWorld } from '../ledger.js'
@@ -201,23 +208,39 @@ export function ledgerStatements(db: Kysely<LedgerDatabase>, x: SqlExecutor, dia
       }
       return found
     },
-    async listUsage(filter: UsageQuery, after: RecordCursor | undefined, limit: number): Promise<UsageRecord[]> {
+    async listUsage(
+      filter: UsageQuery,
+      after: RecordCursor | undefined,
+      limit: number,
+      order: ListOrder = 'oldest-first',
+    ): Promise<UsageRecord[]> {
+      const [beyond, direction] = order === 'oldest-first' ? (['>', 'asc'] as const) : (['<', 'desc'] as const)
       let q = usageWhere(db.selectFrom('usage_records').selectAll('usage_records'), filter)
       if (after) {
         q = q.where((eb) =>
           eb.or([
-            eb('usage_records.received_at_ms', '>', after.receivedAtMs),
+            eb('usage_records.received_at_ms', beyond, after.receivedAtMs),
             eb.and([
               eb('usage_records.received_at_ms', '=', after.receivedAtMs),
-              eb('usage_records.metering_record_id', '>', after.meteringRecordId),
+              eb('usage_records.metering_record_id', beyond, after.meteringRecordId),
             ]),
           ]),
         )
       }
       const rows = await x.rows<UsageRecordRow>(
-        q.orderBy('usage_records.received_at_ms').orderBy('usage_records.metering_record_id').limit(limit),
+        q.orderBy('usage_records.received_at_ms', direction).orderBy('usage_records.metering_record_id', direction).limit(limit),
       )
       return rows.map(rowToUsageRecord)
+    },
+    async countUsageByStatus(filter: UsageQuery): Promise<UsageStatusCount[]> {
+      const rows = await x.rows<{ status: string; records: number | string; quantity: number | string }>(
+        usageWhere(db.selectFrom('usage_records'), filter)
+          .select('usage_records.status')
+          .select((eb) => [eb.fn.countAll().as('records'), eb.fn.sum('usage_records.quantity').as('quantity')])
+          .groupBy('usage_records.status')
+          .orderBy('usage_records.status'),
+      )
+      return rows.map((r) => ({ status: r.status as UsageStatusCount['status'], records: Number(r.records), quantity: Number(r.quantity) }))
     },
     async sumUsage(filter: UsageQuery, byTagKey: string | undefined): Promise<UsageSum[]> {
       const base = usageWhere(db.selectFrom('usage_records'), filter)
@@ -404,7 +427,9 @@ export function ledgerStatements(db: Kysely<LedgerDatabase>, x: SqlExecutor, dia
       filter: AuditQuery,
       after: { timeMs: number; eventId: string } | undefined,
       limit: number,
+      order: ListOrder = 'oldest-first',
     ): Promise<AuditEvent[]> {
+      const [beyond, direction] = order === 'oldest-first' ? (['>', 'asc'] as const) : (['<', 'desc'] as const)
       let q = db.selectFrom('audit_events').selectAll()
       if (filter.operation !== undefined) q = q.where('operation', '=', filter.operation)
       if (filter.callerAccountId !== undefined) q = q.where('caller_account_id', '=', filter.callerAccountId)
@@ -416,10 +441,37 @@ export function ledgerStatements(db: Kysely<LedgerDatabase>, x: SqlExecutor, dia
       if (filter.toMs !== undefined) q = q.where('time_ms', '<', filter.toMs)
       if (after) {
         q = q.where((eb) =>
-          eb.or([eb('time_ms', '>', after.timeMs), eb.and([eb('time_ms', '=', after.timeMs), eb('event_id', '>', after.eventId)])]),
+          eb.or([eb('time_ms', beyond, after.timeMs), eb.and([eb('time_ms', '=', after.timeMs), eb('event_id', beyond, after.eventId)])]),
         )
       }
-      return (await x.rows<AuditEventRow>(q.orderBy('time_ms').orderBy('event_id').limit(limit))).map(auditEventFromRow)
+      return (await x.rows<AuditEventRow>(q.orderBy('time_ms', direction).orderBy('event_id', direction).limit(limit))).map(
+        auditEventFromRow,
+      )
+    },
+    async countAuditEvents(fromMs: number, toMs: number): Promise<AuditCount[]> {
+      const minute = sql<number>`(time_ms / 60000) * 60000`
+      const rows = await x.rows<{ minute_start_ms: number | string; operation: string; outcome: string; calls: number | string }>(
+        db
+          .selectFrom('audit_events')
+          .select((eb) => [
+            minute.as('minute_start_ms'),
+            'operation',
+            eb.fn.coalesce('error_code', sql.lit('Success')).as('outcome'),
+            eb.fn.countAll().as('calls'),
+          ])
+          .where('time_ms', '>=', fromMs)
+          .where('time_ms', '<', toMs)
+          .groupBy(['minute_start_ms', 'operation', 'outcome'])
+          .orderBy('minute_start_ms')
+          .orderBy('operation')
+          .orderBy('outcome'),
+      )
+      return rows.map((r) => ({
+        minuteStartMs: Number(r.minute_start_ms),
+        operation: r.operation,
+        outcome: r.outcome,
+        calls: Number(r.calls),
+      }))
     },
     deleteAuditEventsBefore: (timeMs: number) => x.write(db.deleteFrom('audit_events').where('time_ms', '<', timeMs)),
 
