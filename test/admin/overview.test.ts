@@ -56,7 +56,7 @@ describe('admin API: GET /admin/overview and newest-first listings', () => {
     const overview = await overviewOnceAudited()
     assert.equal(overview.endpoint, meterd.url)
     assert.deepEqual(overview.clock, { mode: 'real', now: iso(NOW), nowMs: NOW, offsetMs: 0 })
-    assert.deepEqual(overview.world, { accounts: 2, products: 3, customers: 1, licenses: 3, activeLicenses: 3 })
+    assert.deepEqual(overview.world, { accounts: 2, products: 4, customers: 1, licenses: 4, activeLicenses: 4 })
     // The minutes counted end with the current one (of the system clock, as the audit trail's times).
     const toMs = Date.parse(overview.calls.to)
     assert.equal(toMs % MINUTE_MS, 0)

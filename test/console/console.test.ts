@@ -180,7 +180,7 @@ describe('console: the web UI in a real browser', { skip: problem }, () => {
     assert.equal(await page.getByTestId('endpoint').textContent(), meterd.url)
     assert.equal(
       await page.getByTestId('world-line').textContent(),
-      '2 accounts · 3 products · 1 customer · 3 licenses (3 in force) · World',
+      '2 accounts · 4 products · 1 customer · 4 licenses (4 in force) · World',
     )
   })
 
