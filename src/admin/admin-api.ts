@@ -16,6 +16,9 @@ import { controlRoutes } from './routes/controls.js'
 import { overviewRoutes } from './routes/overview.js'
 import { recordRoutes } from './routes/records.js'
 import { subscriptionRoutes } from './routes/subscriptions.js'
+import { notificationRoutes } from './routes/notifications.js'
+import { type Dispatcher, SnsApiError } from '../notifications/dispatcher.js'
+import { TriggerError } from '../domain/notifications.js'
 import { worldRoutes } from './routes/world.js'
 
 export { AdminError } from './route-book.js'
@@ -27,6 +30,7 @@ export interface AdminApiOptions {
   ledger: Ledger
   catalog: LiveCatalog
   subscriptions: SubscriptionService
+  dispatcher: Dispatcher
   keys: KeyRing
   clock: VirtualClock
   faults: FaultRules
@@ -56,7 +60,13 @@ export async function adminApi(app: FastifyInstance, options: AdminApiOptions): 
   )
 
   const { book } = options
-  worldRoutes(app, book, { catalog: options.catalog, clock: options.clock })
+  worldRoutes(app, book, { catalog: options.catalog, clock: options.clock, ledger: options.ledger })
+  notificationRoutes(app, book, {
+    ledger: options.ledger,
+    dispatcher: options.dispatcher,
+    subscriptions: options.subscriptions,
+    clock: options.clock,
+  })
   subscriptionRoutes(app, book, {
     subscriptions: options.subscriptions,
     keys: options.keys,
@@ -88,6 +98,8 @@ function toAdminError(error: unknown, request: FastifyRequest): AdminError {
   if (error instanceof AdminError) return error
   if (error instanceof WorldError) return new AdminError(400, 'BadRequest', error.message)
   if (error instanceof SubscriptionError) return subscriptionAdminError(error)
+  if (error instanceof TriggerError) return new AdminError(400, 'BadRequest', error.message)
+  if (error instanceof SnsApiError) return new AdminError(error.status, error.status === 404 ? 'NotFound' : 'BadRequest', error.message)
   const status = (error as { statusCode?: number }).statusCode
   if (status !== undefined && status >= 400 && status < 500) {
     return new AdminError(status, 'BadRequest', (error as Error).message)

@@ -11,6 +11,8 @@ import { parseWorld, type WorldInput } from './world.js'
  */
 export interface LiveCatalog extends Catalog {
   world(): World
+  /** The stored version the snapshot is of. */
+  version(): number
   /**
    * Applies `change` to the current world, validates the result like a config file, stores it
    * with the lifecycle events the change caused (one transaction) and swaps the snapshot. Retries
@@ -99,6 +101,7 @@ export async function openLiveCatalog(
     agreementsFor: (product) => catalog.agreementsFor(product),
     offersFor: (product) => catalog.offersFor(product),
     world: () => world,
+    version: () => version,
     update,
     refresh,
   }
@@ -125,6 +128,19 @@ export function worldToDocument(world: World): WorldInput {
         ...(v.freeTrialEnd !== undefined ? { freeTrialEnd: isoOrNull(v.freeTrialEnd) } : {}),
       })),
     })),
+    notifications: world.notifications.map(({ retry, ...target }) => ({
+      ...target,
+      ...(retry
+        ? {
+            retry: {
+              attempts: retry.attempts,
+              minDelay: `${retry.minDelayMs}ms`,
+              maxDelay: `${retry.maxDelayMs}ms`,
+              backoff: retry.backoff,
+            },
+          }
+        : {}),
+    })),
   }
 }
 
@@ -141,5 +157,6 @@ function mergeWorlds(stored: World, config: World): World {
     licenses: merge(stored.licenses, config.licenses, (l) => `${l.arn} ${l.product}`),
     offers: merge(stored.offers, config.offers, (o) => o.id),
     agreements: merge(stored.agreements, config.agreements, (a) => a.id),
+    notifications: merge(stored.notifications, config.notifications, (t) => t.id),
   }
 }

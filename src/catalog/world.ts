@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { parseDurationMs } from '../shared/time.js'
 import {
   type Account,
   type Agreement,
@@ -6,7 +7,9 @@ import {
   type Customer,
   type Dimension,
   type EntitlementValue,
+  EVENTBRIDGE_DETAIL_TYPES,
   type License,
+  type NotificationTarget,
   type Offer,
   type Product,
   valueTypeProblem,
@@ -73,6 +76,8 @@ export const ProductSchema = z
     fulfillmentUrl: z.url().optional(),
     /** Legacy integrations still get CustomerIdentifier from ResolveCustomer. */
     integration: z.enum(['legacy', 'concurrent-agreements']).default('concurrent-agreements'),
+    /** Which notifications AWS sends about its buyers: SNS topics (SaaS only), EventBridge events, or both. */
+    notifications: z.enum(['sns', 'eventbridge', 'both']).default('both'),
   })
   // Runs even when other fields are bad, so a file's every problem is named at once; the fields
   // it reads may then be what the file holds rather than parsed values.
@@ -160,6 +165,82 @@ export const AgreementSchema = z.strictObject({
   versions: z.array(AgreementVersionSchema).min(1),
 })
 
+const Region = z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, 'must be an AWS region such as us-east-1')
+const HttpUrl = z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' })
+const DurationMs = z.union([z.string(), z.number()]).transform((value, ctx) => {
+  const ms = typeof value === 'number' ? value * 1000 : parseDurationMs(value)
+  if (ms === undefined) {
+    ctx.addIssue({ code: 'custom', message: 'must be a duration such as 20s, 500ms or a number of seconds' })
+    return z.NEVER
+  }
+  return ms
+})
+const RetryPolicySchema = z
+  .strictObject({
+    attempts: z.number().int().min(1).max(1_000_000),
+    minDelay: DurationMs,
+    maxDelay: DurationMs,
+    backoff: z.enum(['linear', 'exponential']).default('linear'),
+  })
+  .refine((r) => r.maxDelay >= r.minDelay, { message: 'maxDelay must not be shorter than minDelay', path: ['maxDelay'] })
+  .transform((r) => ({ attempts: r.attempts, minDelayMs: r.minDelay, maxDelayMs: r.maxDelay, backoff: r.backoff }))
+const AwsCredentialsSchema = z.strictObject({
+  accessKeyId: z.string().min(1),
+  secretAccessKey: z.string().min(1),
+  sessionToken: z.string().min(1).optional(),
+})
+const targetBase = {
+  id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be 1-64 letters, digits, - or _'),
+  retry: RetryPolicySchema.optional(),
+}
+const snsBase = {
+  ...targetBase,
+  product: z.string().min(1),
+  topic: z.enum(['subscription', 'entitlement']),
+  signatureVersion: z
+    .union([z.literal('1'), z.literal('2'), z.literal(1), z.literal(2)])
+    .transform((v) => String(v) as '1' | '2')
+    .default('1'),
+  rawMessageDelivery: z.boolean().default(false),
+}
+const eventBase = {
+  ...targetBase,
+  products: z.array(z.string().min(1)).min(1, 'lists at least one product (leave it out for every product)').optional(),
+  source: z.string().min(1).max(256).default('aws.agreement-marketplace'),
+  detailTypes: z.array(z.enum(EVENTBRIDGE_DETAIL_TYPES)).min(1).optional(),
+}
+
+/** Where notifications go: `type` picks the kind, each with its own fields. */
+export const NotificationTargetSchema = z.discriminatedUnion(
+  'type',
+  [
+    z.strictObject({ ...snsBase, type: z.literal('sns-http'), url: HttpUrl }),
+    z.strictObject({
+      ...snsBase,
+      type: z.literal('sns-sqs'),
+      queueUrl: HttpUrl,
+      endpoint: HttpUrl.optional(),
+      region: Region.default('us-east-1'),
+      credentials: AwsCredentialsSchema.optional(),
+    }),
+    z.strictObject({
+      ...eventBase,
+      type: z.literal('eventbridge'),
+      eventBusName: z.string().min(1).max(1600).default('default'),
+      endpoint: HttpUrl.optional(),
+      region: Region.default('us-east-1'),
+      credentials: AwsCredentialsSchema.optional(),
+    }),
+    z.strictObject({
+      ...eventBase,
+      type: z.literal('webhook'),
+      url: HttpUrl,
+      headers: z.record(z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, 'must be an HTTP header name'), z.string()).default({}),
+    }),
+  ],
+  { error: (issue) => (issue.code === 'invalid_union' ? 'type must be one of sns-http, sns-sqs, eventbridge, webhook' : undefined) },
+)
+
 export const WorldSchema = z.strictObject({
   accounts: z.array(AccountSchema).default([]),
   products: z.array(ProductSchema).default([]),
@@ -167,6 +248,7 @@ export const WorldSchema = z.strictObject({
   licenses: z.array(LicenseSchema).default([]),
   offers: z.array(OfferSchema).default([]),
   agreements: z.array(AgreementSchema).default([]),
+  notifications: z.array(NotificationTargetSchema).default([]),
 })
 
 export type WorldInput = z.input<typeof WorldSchema>
@@ -183,6 +265,7 @@ export type _SchemaMatchesDomain = [
   Expect<Same<z.output<typeof LicenseSchema>, License>>,
   Expect<Same<z.output<typeof OfferSchema>, Offer>>,
   Expect<Same<z.output<typeof AgreementSchema>, Agreement>>,
+  Expect<Same<z.output<typeof NotificationTargetSchema>, NotificationTarget>>,
   Expect<Same<z.output<typeof WorldSchema>, World>>,
 ]
 
@@ -239,7 +322,8 @@ function checkReferences(world: World): void {
   world.licenses.forEach((l, i) => {
     if (!customers.has(l.customer)) problems.push(`licenses[${i}].customer: unknown customer ${l.customer}`)
     if (!products.has(l.product)) problems.push(`licenses[${i}].product: unknown product ${l.product}`)
-    if (l.end != null && l.end <= l.start) problems.push(`licenses[${i}].end: must be after start`)
+    // Equal: granted and ended at the same instant (a subscription cancelled at once), covering nothing.
+    if (l.end != null && l.end < l.start) problems.push(`licenses[${i}].end: must not be before start`)
     const grant = `${l.arn} ${l.product}`
     if (grants.has(grant)) problems.push(`licenses[${i}]: license ${l.arn} is listed twice for product ${l.product}`)
     grants.add(grant)
@@ -272,12 +356,31 @@ function checkReferences(world: World): void {
     if (!grants.has(`${a.licenseArn} ${a.product}`)) problems.push(`${at}.licenseArn: no license ${a.licenseArn} grants ${a.product}`)
     a.versions.forEach((v, j) => {
       if (v.version !== j + 1) problems.push(`${at}.versions[${j}].version: must be ${j + 1} (versions count from 1, oldest first)`)
-      if (v.end !== null && v.end <= v.start) problems.push(`${at}.versions[${j}].end: must be after start`)
+      if (v.end !== null && v.end < v.start) problems.push(`${at}.versions[${j}].end: must not be before start`)
       if ((v.status === 'unsubscribe-pending') !== (v.endingAs !== undefined)) {
         problems.push(`${at}.versions[${j}].endingAs: set exactly when the status is unsubscribe-pending`)
       }
       if (product) problems.push(...entitlementProblems(`${at}.versions[${j}].entitlements`, v.entitlements, product))
     })
+  })
+  const targets = new Set<string>()
+  world.notifications.forEach((t, i) => {
+    if (targets.has(t.id)) problems.push(`notifications[${i}].id: duplicate notification target ${t.id}`)
+    targets.add(t.id)
+    if (t.type === 'sns-http' || t.type === 'sns-sqs') {
+      const product = productsByCode.get(t.product)
+      if (!product) problems.push(`notifications[${i}].product: unknown product ${t.product}`)
+      else if (product.type !== 'saas')
+        problems.push(
+          `notifications[${i}].product: ${t.product} is a ${product.type} product; AWS Marketplace's SNS topics are for SaaS products`,
+        )
+      else if (t.topic === 'entitlement' && product.pricing === 'usage')
+        problems.push(`notifications[${i}].topic: ${t.product} is sold by usage; the entitlement topic is for contracts`)
+    } else {
+      t.products?.forEach((code, j) => {
+        if (!products.has(code)) problems.push(`notifications[${i}].products[${j}]: unknown product ${code}`)
+      })
+    }
   })
   if (problems.length > 0) throw new WorldError(problems.join('\n'))
 }

@@ -3,6 +3,8 @@ import { parse as parseYaml } from 'yaml'
 import { z } from 'zod'
 import { formatIssues, parseWorld, WorldError } from '../catalog/world.js'
 import type { World } from '../domain/world.js'
+import { LIFECYCLE_EVENT_TYPES } from '../domain/lifecycle-event.js'
+import { DEFAULT_NOTIFICATION_SETTINGS, type NotificationSettings } from '../domain/notifications.js'
 import { DEFAULT_WINDOWS, type MeteringWindows } from '../domain/metering-windows.js'
 import { DEFAULT_QUOTAS, QuotaSettings } from '../controls/quotas.js'
 import type { StoreLocation } from '../ledger/store.js'
@@ -13,6 +15,7 @@ import { DEFAULT_DATA_DIR, DEFAULT_HOST, DEFAULT_PORT } from './defaults.js'
 
 export const DEFAULT_REGISTRATION_TOKEN_TTL_MS = 4 * 60 * 60 * 1000
 export const DEFAULT_AUDIT_RETENTION_MS = 30 * 24 * 60 * 60 * 1000
+export const DEFAULT_DELIVERY_TIMEOUT_MS = 15_000
 
 /** strict: SigV4 verified against the world's keys; permissive: any credentials, or none. */
 export type AuthMode = 'strict' | 'permissive'
@@ -43,6 +46,17 @@ export interface MeterdConfig {
   quotas: QuotaSettings
   /** How long audit events are kept. */
   auditRetentionMs: number
+  notifications: NotificationConfig
+}
+
+export interface NotificationConfig {
+  settings: NotificationSettings
+  /** Where meterd's SNS endpoint (/sns/) is reached from the seller's endpoints; undefined: the admin URL. */
+  publicUrl?: string
+  /** The SigningCertURL advertised instead of meterd's own. */
+  signingCertUrl?: string
+  /** How long one delivery attempt may take (SNS: 15 s). */
+  timeoutMs: number
 }
 
 /** Flags of `meterd serve`; each falls back to its environment variable, then to the default. */
@@ -85,6 +99,15 @@ const SettingsSchema = z
       .optional(),
     auditRetention: Duration.optional(),
     adminToken: z.string().min(16, 'must be at least 16 characters').optional(),
+    notifications: z
+      .strictObject({
+        publicUrl: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(),
+        signingCertUrl: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(),
+        offerIdentifier: z.enum(['all', 'private-offers', 'subscribe-actions', 'never']).optional(),
+        delays: z.partialRecord(z.enum(LIFECYCLE_EVENT_TYPES), Duration).optional(),
+        timeout: Duration.optional(),
+      })
+      .optional(),
     windows: z
       .strictObject({
         batchMaxAge: Duration.optional(),
@@ -150,6 +173,19 @@ export function loadConfig(flags: ServeFlags, env: NodeJS.ProcessEnv = process.e
       rates: { ...DEFAULT_QUOTAS.rates, ...settings.data.quotas?.rates },
     },
     auditRetentionMs: settings.data.auditRetention ?? DEFAULT_AUDIT_RETENTION_MS,
+    notifications: notificationConfig(settings.data.notifications ?? {}),
+  }
+}
+
+function notificationConfig(n: NonNullable<z.output<typeof SettingsSchema>['notifications']>): NotificationConfig {
+  return {
+    settings: {
+      offerIdentifier: n.offerIdentifier ?? DEFAULT_NOTIFICATION_SETTINGS.offerIdentifier,
+      delaysMs: { ...DEFAULT_NOTIFICATION_SETTINGS.delaysMs, ...n.delays },
+    },
+    ...(n.publicUrl ? { publicUrl: n.publicUrl.replace(/\/+$/, '') } : {}),
+    ...(n.signingCertUrl ? { signingCertUrl: n.signingCertUrl } : {}),
+    timeoutMs: n.timeout ?? DEFAULT_DELIVERY_TIMEOUT_MS,
   }
 }
 

@@ -60,6 +60,8 @@ export interface LifecycleEvent {
   acceptedAtMs?: number
   /** Renewals and replacements: the agreement this one follows. */
   previousAgreementId?: string
+  /** Sent by `meterd events trigger` for testing handlers: nothing in the world changed. */
+  triggered?: boolean
 }
 
 /** A lifecycle event as stored: its position in the outbox orders every event of every node. */

@@ -57,6 +57,8 @@ export interface Product {
   contractDimensions: ContractDimension[]
   fulfillmentUrl?: string
   integration: Integration
+  /** Which notifications AWS sends about the product's buyers: the SNS topics (SaaS only), EventBridge events, or both. */
+  notifications: NotificationChannels
 }
 
 /** An offer a buyer accepts, creating an agreement: public, or private to some buyer accounts. */
@@ -138,6 +140,96 @@ export interface License {
   status: LicenseStatus
 }
 
+export type NotificationChannels = 'sns' | 'eventbridge' | 'both'
+/** The two SNS topics AWS Marketplace publishes per SaaS product. */
+export type SnsTopic = 'subscription' | 'entitlement'
+
+/** The seller-side EventBridge detail types meterd sends (direct offers: the seller is proposer and manufacturer). */
+export const EVENTBRIDGE_DETAIL_TYPES = [
+  'Purchase Agreement Created - Proposer',
+  'Purchase Agreement Amended - Proposer',
+  'Purchase Agreement Ended - Proposer',
+  'License Updated - Manufacturer',
+  'License Deprovisioned - Manufacturer',
+] as const
+export type EventBridgeDetailType = (typeof EVENTBRIDGE_DETAIL_TYPES)[number]
+
+/** When a delivery fails: how often to try in all, and the waits between tries (SNS's delivery policy). */
+export interface RetryPolicy {
+  attempts: number
+  minDelayMs: number
+  maxDelayMs: number
+  backoff: 'linear' | 'exponential'
+}
+
+/** Keys for an AWS API (SQS, EventBridge); absent: the AWS SDK's default chain (environment, profile, role). */
+export interface AwsCredentials {
+  accessKeyId: string
+  secretAccessKey: string
+  sessionToken?: string
+}
+
+interface TargetBase {
+  /** The seller's name for it (letters, digits, - and _). */
+  id: string
+  /** Overrides the default retry policy of the target's type. */
+  retry?: RetryPolicy
+}
+
+/** A subscription to one SNS topic: the product's subscription or entitlement topic. */
+interface SnsTargetBase extends TargetBase {
+  product: string
+  topic: SnsTopic
+  /** 1: SHA1withRSA (Marketplace's topics), 2: SHA256withRSA. */
+  signatureVersion: '1' | '2'
+  /** Deliver only the Message, not the signed envelope. */
+  rawMessageDelivery: boolean
+}
+
+/** An HTTP/HTTPS endpoint subscribed to an SNS topic: confirmed through SubscribeURL before anything else is sent. */
+export interface SnsHttpTarget extends SnsTargetBase {
+  type: 'sns-http'
+  url: string
+}
+
+/** An SQS queue subscribed to an SNS topic (the usual seller setup), sent to through the SQS API. */
+export interface SnsSqsTarget extends SnsTargetBase {
+  type: 'sns-sqs'
+  queueUrl: string
+  /** The SQS API endpoint (LocalStack, moto); absent: AWS's for the queue's region. */
+  endpoint?: string
+  region: string
+  credentials?: AwsCredentials
+}
+
+interface EventTargetBase extends TargetBase {
+  /** Only events of these products; absent: every product. */
+  products?: string[]
+  /** The events' source; AWS's is aws.agreement-marketplace (AWS itself refuses PutEvents with an aws. source). */
+  source: string
+  /** Only these detail types (an EventBridge rule's pattern); absent: every one. */
+  detailTypes?: EventBridgeDetailType[]
+}
+
+/** An EventBridge event bus, sent to with PutEvents (rules on it route the events on, e.g. to SQS). */
+export interface EventBridgeTarget extends EventTargetBase {
+  type: 'eventbridge'
+  eventBusName: string
+  endpoint?: string
+  region: string
+  credentials?: AwsCredentials
+}
+
+/** An API-destination-style webhook: each event POSTed as JSON, with the configured headers (e.g. a shared secret). */
+export interface WebhookTarget extends EventTargetBase {
+  type: 'webhook'
+  url: string
+  headers: Record<string, string>
+}
+
+/** Where the seller receives notifications: an SNS subscription or an EventBridge target. */
+export type NotificationTarget = SnsHttpTarget | SnsSqsTarget | EventBridgeTarget | WebhookTarget
+
 export interface World {
   accounts: Account[]
   products: Product[]
@@ -145,6 +237,7 @@ export interface World {
   licenses: License[]
   offers: Offer[]
   agreements: Agreement[]
+  notifications: NotificationTarget[]
 }
 
 /** Who signed: the account a credential belongs to. */

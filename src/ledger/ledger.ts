@@ -3,6 +3,15 @@ import type { AuditCount, AuditEvent, AuditQuery } from '../domain/audit-event.j
 import type { EventCursor, LifecycleEvent, LifecycleEventQuery, StoredLifecycleEvent } from '../domain/lifecycle-event.js'
 import type { ListOrder, RecordCursor, UsageQuery, UsageStatusCount, UsageSum } from '../domain/usage-query.js'
 import type { UsageRecord } from '../domain/usage-record.js'
+import type {
+  Delivery,
+  DeliveryAttempt,
+  DeliveryQuery,
+  DeliveryStatus,
+  NewDelivery,
+  TargetState,
+  TargetStatus,
+} from '../domain/delivery.js'
 
 /**
  * One record to write. The adapter claims `record.dedupKey` (a UNIQUE index does the work):
@@ -32,7 +41,7 @@ export type ReplayTest = (existing: UsageRecord, incoming: UsageRecord) => boole
  * The durable usage ledger. Every method resolves only after its writes are committed to
  * durable storage; implementations may share one commit between concurrent callers.
  */
-export interface Ledger {
+export interface Ledger extends NotificationStore {
   /** Writes the commands as one atomic unit and returns one outcome per command, in order. */
   recordUsage(commands: readonly RecordUsageCommand[], isReplay: ReplayTest): Promise<RecordUsageOutcome[]>
   /** Reads a record back by its MeteringRecordId. */
@@ -92,6 +101,8 @@ export interface Ledger {
   /** Small named documents the controls keep (virtual clock, quotas), shared by every node. */
   loadControl(name: string): Promise<unknown>
   saveControl(name: string, document: unknown, atMs: number): Promise<void>
+  /** Stores `document` under `name` unless one is stored already; returns the stored one. */
+  initControl(name: string, document: unknown, atMs: number): Promise<unknown>
 
   listFaultRules(): Promise<StoredFaultRule[]>
   addFaultRule(rule: StoredFaultRule): Promise<void>
@@ -107,6 +118,53 @@ export interface Ledger {
   takeQuotaToken(bucket: string, rate: number, atMs: number): Promise<boolean>
 
   close(): Promise<void>
+}
+
+/**
+ * Notifications on their way out: the targets' subscription state, the deliveries fanned out of
+ * the lifecycle-event outbox, and their attempts. Every node may run a dispatcher: fan-out is
+ * idempotent (one delivery per target and event) and each target is leased to one node at a time.
+ */
+export interface NotificationStore {
+  listTargetStates(): Promise<TargetState[]>
+  findTargetState(by: { targetId: string } | { token: string } | { subscriptionArn: string }): Promise<TargetState | undefined>
+  /**
+   * Stores the subscription of a target seen for the first time, or one whose fingerprint changed
+   * from `previousFingerprint`, with its first deliveries (an HTTP endpoint's
+   * SubscriptionConfirmation); returns the stored state, which another node may have written first.
+   */
+  openTarget(state: TargetState, deliveries: readonly NewDelivery[], previousFingerprint?: string): Promise<TargetState>
+  /** Moves a target to `status` if it is in one of `from`, queueing `deliveries` with it; false if it was not. */
+  setTargetStatus(
+    targetId: string,
+    status: TargetStatus,
+    from: readonly TargetStatus[],
+    atMs: number,
+    deliveries?: readonly NewDelivery[],
+  ): Promise<boolean>
+  /**
+   * The outbox events after the fan-out cursor (at most `limit`). The first call places the
+   * cursor after the newest event and returns none: notifications start from then on.
+   */
+  eventsToFanOut(limit: number, atMs: number): Promise<{ cursor: EventCursor; events: StoredLifecycleEvent[] }>
+  /**
+   * Stores the deliveries made of the events between `from` and `to` and moves the cursor to `to`,
+   * in one transaction, if the cursor is still at `from`; false if another node moved it first.
+   */
+  commitFanOut(from: EventCursor, to: EventCursor, deliveries: readonly NewDelivery[], atMs: number): Promise<boolean>
+  /** Takes or renews the right to deliver to a target until `untilMs` (real time); false while another node holds it. */
+  claimTarget(targetId: string, owner: string, nowMs: number, untilMs: number): Promise<boolean>
+  releaseTarget(targetId: string, owner: string): Promise<void>
+  /** A target's pending deliveries, in the order they go out. */
+  pendingDeliveries(targetId: string, limit: number): Promise<Delivery[]>
+  /** Stores an attempt and what it made of the delivery: delivered, pending until the next try, or failed. */
+  recordAttempt(attempt: DeliveryAttempt, outcome: { status: DeliveryStatus; nextAttemptAtMs: number }): Promise<void>
+  findDelivery(deliveryId: string): Promise<Delivery | undefined>
+  /** One page of deliveries (oldest first: ids are time-ordered) after `after`. */
+  listDeliveries(filter: DeliveryQuery, after: string | undefined, limit: number): Promise<Delivery[]>
+  listAttempts(deliveryIds: readonly string[]): Promise<DeliveryAttempt[]>
+  /** Queues a delivery again (a failed one, or a pending one at once); undefined if there is none. */
+  retryDelivery(deliveryId: string, nowMs: number): Promise<Delivery | undefined>
 }
 
 export interface StoredFaultRule {

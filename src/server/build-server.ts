@@ -25,10 +25,17 @@ import { subscribePages } from '../public/subscribe-pages.js'
 import { type Clock, systemClock } from '../shared/clock.js'
 import { consolePages } from '../console/console-pages.js'
 import { createSubscriptionService } from '../subscriptions/subscription-service.js'
+import { createDispatcher } from '../notifications/dispatcher.js'
+import { createSenders } from '../notifications/senders.js'
+import { openSigningCertificate } from '../notifications/signing-certificate.js'
+import { snsEndpoint } from '../public/sns-endpoint.js'
 import { adminTokenFor } from './admin-token.js'
 import { operationsRoutes } from './operations-routes.js'
 
 const SHARED_REFRESH_MS = 1000
+const NOTIFICATION_POLL_MS = 250
+/** How long a subscription waits for its notifications to go out before the fulfillment POST. */
+const NOTIFY_BEFORE_FULFILLMENT_MS = 3000
 
 export interface MeterdServer {
   app: FastifyInstance
@@ -76,13 +83,8 @@ export async function startServer(config: MeterdConfig, options: BuildOptions = 
     // Token buckets live in the ledger only where several nodes are expected to share it.
     const shared = config.store.kind === 'postgres' || config.workers > 1
     const quotas = await openQuotas(ledger, realClock, config.quotas, shared)
-    const subscriptions = createSubscriptionService({
-      catalog,
-      ledger,
-      clock,
-      tokenTtlMs: config.registrationTokenTtlMs,
-      policy: { finalMeteringMs: config.windows.finalMeteringMs },
-    })
+    const certificate = await openSigningCertificate(ledger, realClock.nowMs())
+    let publicUrl = config.notifications.publicUrl
     const adminToken = adminTokenFor(config.dataDir, config.adminToken)
     metrics = createMetrics(cachedCount(ledger))
 
@@ -99,6 +101,27 @@ export async function startServer(config: MeterdConfig, options: BuildOptions = 
     const app = newApp()
     const adminApp = config.adminPort === undefined ? app : newApp()
     const audit = createAuditTrail({ ledger, realClock, retentionMs: config.auditRetentionMs, log: app.log })
+    const dispatcher = createDispatcher({
+      ledger,
+      world: () => catalog.world(),
+      clock,
+      // Retries and leases are about the seller's endpoints, which live in real time.
+      realClock: systemClock,
+      senders: createSenders({ timeoutMs: config.notifications.timeoutMs }),
+      certificate,
+      settings: config.notifications.settings,
+      publicUrl: () => publicUrl!,
+      ...(config.notifications.signingCertUrl ? { signingCertUrl: config.notifications.signingCertUrl } : {}),
+      log: app.log,
+    })
+    const subscriptions = createSubscriptionService({
+      catalog,
+      ledger,
+      clock,
+      tokenTtlMs: config.registrationTokenTtlMs,
+      policy: { finalMeteringMs: config.windows.finalMeteringMs },
+      beforeFulfillment: () => dispatcher.flush(NOTIFY_BEFORE_FULFILLMENT_MS),
+    })
     const onCall = (report: CallReport) => {
       audit.record(report)
       metrics!.observeCall(report.operation, report.error?.code ?? 'Success', report.durationMs)
@@ -128,6 +151,7 @@ export async function startServer(config: MeterdConfig, options: BuildOptions = 
       ledger,
       catalog,
       subscriptions,
+      dispatcher,
       keys,
       clock,
       faults,
@@ -138,6 +162,7 @@ export async function startServer(config: MeterdConfig, options: BuildOptions = 
     })
     await adminApp.register(publicKeys, { keys })
     await adminApp.register(subscribePages, { catalog, subscriptions })
+    await adminApp.register(snsEndpoint, { dispatcher })
     await adminApp.register(consolePages)
     await adminApp.register(operationsRoutes, { ledger, metrics, openapi: () => book.openapi({ title: 'meterd admin API', version: '1' }) })
     if (adminApp !== app)
@@ -158,6 +183,12 @@ export async function startServer(config: MeterdConfig, options: BuildOptions = 
     await app.listen({ port: config.port, host: config.host })
     if (adminApp !== app) await adminApp.listen({ port: config.adminPort!, host: config.host })
     const url = addressOf(app, config.host)
+    publicUrl ??= addressOf(adminApp, config.host)
+    await dispatcher.start()
+    const notifier = setInterval(() => {
+      dispatcher.run().catch((error: unknown) => app.log.error({ err: error }, 'sending notifications failed'))
+    }, NOTIFICATION_POLL_MS)
+    notifier.unref()
     return {
       app,
       ledger,
@@ -171,7 +202,9 @@ export async function startServer(config: MeterdConfig, options: BuildOptions = 
       adminToken,
       async close() {
         clearInterval(refresher)
+        clearInterval(notifier)
         for (const a of apps) await a.close() // stop accepting, wait for in-flight requests
+        await dispatcher.close()
         await audit.close()
         await ledger.close() // then the last commit
       },

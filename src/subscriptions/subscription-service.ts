@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import type { LiveCatalog, WorldChange } from '../catalog/live-catalog.js'
-import type { LifecycleEvent } from '../domain/lifecycle-event.js'
+import type { LifecycleEvent, StoredLifecycleEvent } from '../domain/lifecycle-event.js'
+import { type TriggerRequest, triggeredEvent } from '../domain/notifications.js'
 import {
   advanceLifecycle,
   amend,
@@ -47,6 +48,8 @@ export interface SubscriptionService {
   end(r: { agreementId: string; as: 'cancelled' | 'expired' }): Promise<Agreement>
   /** Applies the transitions meterd's clock has made due (trials ending, terms ending, final-metering windows closing). */
   tick(): Promise<number>
+  /** Puts a well-formed event in the outbox for testing handlers, changing nothing else. */
+  trigger(r: Omit<TriggerRequest, 'nowMs'>): Promise<StoredLifecycleEvent>
 }
 
 const ALNUM = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789'
@@ -72,6 +75,8 @@ export function createSubscriptionService(deps: {
   clock: Clock
   tokenTtlMs: number
   policy: LifecyclePolicy
+  /** Runs before the registration token is posted to the fulfillment URL (notifications of the subscription go out first, as AWS's do). */
+  beforeFulfillment?: () => Promise<void>
 }): SubscriptionService {
   const change = <T>(apply: (world: World, nowMs: number) => Change<T>): Promise<T> => {
     const nowMs = deps.clock.nowMs()
@@ -103,7 +108,10 @@ export function createSubscriptionService(deps: {
       const result: SubscribeResult = { ...subscription, registrationToken, tokenExpiresAtMs }
       if (trial) result.offerType = 'free-trial'
       const url = deps.catalog.findProduct(request.productCode)?.fulfillmentUrl
-      if (url && deliver) result.fulfillment = await deliverToFulfillment(url, fulfillmentFields(registrationToken, trial))
+      if (url && deliver) {
+        await deps.beforeFulfillment?.()
+        result.fulfillment = await deliverToFulfillment(url, fulfillmentFields(registrationToken, trial))
+      }
       return result
     },
     unsubscribe: (r) => change((world, nowMs) => unsubscribe(world, { ...r, nowMs }, NEW_IDS)),
@@ -115,6 +123,15 @@ export function createSubscriptionService(deps: {
       const due = nextTransitionAt(deps.catalog.world(), deps.policy, NEW_IDS)
       if (due === undefined || due > nowMs) return 0
       return deps.catalog.update((world) => advanceLifecycle(world, nowMs, deps.policy, NEW_IDS), nowMs)
+    },
+    async trigger(r) {
+      const nowMs = deps.clock.nowMs()
+      const event = triggeredEvent(deps.catalog.world(), { ...r, nowMs }, NEW_IDS)
+      // Stored like any change's events (the world's version moves, its content does not), so it
+      // takes its place in the outbox's one order.
+      await deps.catalog.update((world) => ({ world, result: undefined, events: [event] }), nowMs)
+      // The catalog adopts the version it stored before this continuation runs.
+      return { ...event, worldVersion: deps.catalog.version(), position: 0 }
     },
   }
 }

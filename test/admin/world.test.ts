@@ -372,7 +372,7 @@ describe('admin API: the world at run time (AdminClient)', () => {
         () => admin.endLicense(ACME_ARN, 'demo-saas', '2019-06-01T00:00:00Z'),
         400,
         'BadRequest',
-        'licenses[4].end: must be after start',
+        'licenses[4].end: must not be before start',
       )
       const good = {
         arn: 'arn:aws:license-manager::333333333333:license/l-acme0000000000000002',

@@ -16,6 +16,7 @@ const product: Product = {
   dimensions: [{ name: 'users' }],
   contractDimensions: [],
   integration: 'concurrent-agreements',
+  notifications: 'both',
 }
 const world: World = {
   accounts: [{ id: '111111111111', credentials: [] }],
@@ -36,6 +37,7 @@ const world: World = {
   ],
   offers: [],
   agreements: [],
+  notifications: [],
 }
 const lookup = createMemoryCatalog(world)
 const at = T0 + 2 * HOUR_MS + 123

@@ -5,7 +5,8 @@ import { MarketplaceMeteringClient } from '@aws-sdk/client-marketplace-metering'
 import { DEMO_WORLD } from '../../src/catalog/demo-world.js'
 import { parseWorld, type WorldInput } from '../../src/catalog/world.js'
 import { DEFAULT_WINDOWS, type MeteringWindows } from '../../src/domain/metering-windows.js'
-import type { MeterdConfig } from '../../src/config/config.js'
+import type { MeterdConfig, NotificationConfig } from '../../src/config/config.js'
+import { DEFAULT_NOTIFICATION_SETTINGS } from '../../src/domain/notifications.js'
 import { AWS_QUOTAS, type QuotaSettings } from '../../src/controls/quotas.js'
 import { type MeterdServer, startServer } from '../../src/server/build-server.js'
 import { freshStore, type StoreKind } from './store.js'
@@ -45,6 +46,7 @@ export interface TestOptions {
   dataDir?: string
   /** The store to run on (default: TEST_STORE, i.e. SQLite unless METERD_TEST_STORE=postgres). */
   store?: StoreKind
+  notifications?: Partial<NotificationConfig>
 }
 
 /** Starts a real meterd on a free port with a fresh SQLite ledger (the demo world by default). */
@@ -67,6 +69,11 @@ export async function startMeterd(options: TestOptions = {}): Promise<TestMeterd
     // Most suites send bursts far above AWS's 10/s; the quota suite switches them on.
     quotas: options.quotas ?? { enabled: false, rates: { ...AWS_QUOTAS } },
     auditRetentionMs: 30 * 86_400_000,
+    notifications: {
+      settings: DEFAULT_NOTIFICATION_SETTINGS,
+      timeoutMs: 5_000,
+      ...options.notifications,
+    },
   }
   const clock = options.nowMs === undefined ? undefined : manualClock(options.nowMs)
   let server = await startServer(config, clock ? { clock } : {})

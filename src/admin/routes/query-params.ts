@@ -28,6 +28,7 @@ export const encodeCursor = (value: unknown): string => Buffer.from(JSON.stringi
 export const RecordCursorParam = cursor(z.strictObject({ receivedAtMs: z.number(), meteringRecordId: z.string() }))
 export const AuditCursorParam = cursor(z.strictObject({ timeMs: z.number(), eventId: z.string() }))
 export const EventCursorParam = cursor(z.strictObject({ worldVersion: z.number(), position: z.number() }))
+export const DeliveryCursorParam = cursor(z.strictObject({ deliveryId: z.string() }))
 
 export const Bool = z.enum(['true', 'false']).transform((v) => v === 'true')
 

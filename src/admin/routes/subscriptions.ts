@@ -1,7 +1,6 @@
 import type { FastifyInstance } from 'fastify'
 import { z } from 'zod'
 import { currentVersion } from '../../domain/subscriptions.js'
-import { LIFECYCLE_EVENT_TYPES } from '../../domain/lifecycle-event.js'
 import type { Agreement } from '../../domain/world.js'
 import type { KeyRing } from '../../keys/key-ring.js'
 import type { Ledger } from '../../ledger/ledger.js'
@@ -9,14 +8,13 @@ import type { LiveCatalog } from '../../catalog/live-catalog.js'
 import type { Clock } from '../../shared/clock.js'
 import type { SubscriptionService } from '../../subscriptions/subscription-service.js'
 import { AdminError, type RouteBook } from '../route-book.js'
-import { agreementView, eventView, keyView } from '../views.js'
-import { encodeCursor, EventCursorParam, Limit } from './query-params.js'
+import { agreementView, keyView } from '../views.js'
 
 const AccountId = z.string().regex(/^\d{12}$/, 'must be a 12-digit AWS account id')
 const ContractValues = z.record(z.string().min(1), z.union([z.number(), z.boolean(), z.string()]))
 const STATUSES = ['payment-failed', 'active', 'unsubscribe-pending', 'cancelled', 'expired', 'terminated', 'renewed', 'replaced'] as const
 
-/** The buyer's subscribe/unsubscribe flow, agreements and their lifecycle, the event outbox, and RegisterUsage's signing keys. */
+/** The buyer's subscribe/unsubscribe flow, agreements and their lifecycle, and RegisterUsage's signing keys. */
 export function subscriptionRoutes(
   app: FastifyInstance,
   book: RouteBook,
@@ -152,37 +150,6 @@ export function subscriptionRoutes(
   )
   lifecycleRoute('expire', 'The contract expires now (instead of at its end): unsubscribe-pending, then expired', (agreementId) =>
     deps.subscriptions.end({ agreementId, as: 'expired' }),
-  )
-
-  book.add(
-    app,
-    {
-      method: 'GET',
-      url: '/events',
-      tag: 'events',
-      summary: 'Lifecycle events (the outbox), in the order they happened, with cursor pagination',
-      query: z.strictObject({
-        productCode: z.string().min(1).optional(),
-        customerIdentifier: z.string().min(1).optional(),
-        accountId: AccountId.optional(),
-        agreementId: z.string().min(1).optional(),
-        type: z.enum(LIFECYCLE_EVENT_TYPES as [string, ...string[]]).optional(),
-        limit: Limit,
-        cursor: EventCursorParam.optional(),
-      }),
-    },
-    async ({ query: { limit, cursor, type, ...filter } }) => {
-      const events = await deps.ledger.listLifecycleEvents(
-        { ...filter, ...(type ? { type: type as (typeof LIFECYCLE_EVENT_TYPES)[number] } : {}) },
-        cursor,
-        limit,
-      )
-      const last = events.at(-1)
-      return {
-        events: events.map(eventView),
-        nextCursor: last && events.length === limit ? encodeCursor({ worldVersion: last.worldVersion, position: last.position }) : null,
-      }
-    },
   )
 
   book.add(

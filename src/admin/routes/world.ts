@@ -7,15 +7,18 @@ import {
   CustomerSchema,
   DimensionSchema,
   LicenseSchema,
+  NotificationTargetSchema,
   OfferSchema,
   parseWorld,
   ProductSchema,
 } from '../../catalog/world.js'
-import type { Account, Customer, License, Offer, Product, World } from '../../domain/world.js'
+import type { Account, Customer, License, NotificationTarget, Offer, Product, World } from '../../domain/world.js'
+import type { Ledger } from '../../ledger/ledger.js'
+import { subscriptionView } from './notifications.js'
 import type { Clock } from '../../shared/clock.js'
 import { AdminError, type RouteBook } from '../route-book.js'
 
-type Collection = 'accounts' | 'products' | 'customers' | 'offers'
+type Collection = 'accounts' | 'products' | 'customers' | 'offers' | 'notifications'
 type Item<C extends Collection> = World[C][number]
 
 const notFound = (what: string) => new AdminError(404, 'NotFound', `no ${what}`)
@@ -26,7 +29,7 @@ const licenseView = (l: License) => ({ ...l, start: iso(l.start), end: iso(l.end
  * The world at run time, with the same validation as the config file: every change is applied to
  * a copy, the whole world is checked (fields and references), then stored for every node.
  */
-export function worldRoutes(app: FastifyInstance, book: RouteBook, deps: { catalog: LiveCatalog; clock: Clock }): void {
+export function worldRoutes(app: FastifyInstance, book: RouteBook, deps: { catalog: LiveCatalog; clock: Clock; ledger: Ledger }): void {
   const { catalog } = deps
   const change = <T>(fn: (world: World) => { world: World; result: T }) => catalog.update(fn, deps.clock.nowMs())
 
@@ -54,18 +57,16 @@ export function worldRoutes(app: FastifyInstance, book: RouteBook, deps: { catal
     key: (item: Item<C>) => string,
     schema: z.ZodType<Item<C>, unknown>,
     label: string,
+    view: (items: Item<C>[]) => Promise<unknown[]> = async (items) => items,
   ) => {
     const find = (k: string) => (catalog.world()[name] as Item<C>[]).find((item) => key(item) === k)
     book.add(app, { method: 'GET', url: `/${name}`, tag: 'world', summary: `List ${name}` }, async () => ({
-      [name]: catalog.world()[name],
+      [name]: await view(catalog.world()[name] as Item<C>[]),
     }))
     book.add(app, { method: 'GET', url: `/${name}/:key`, tag: 'world', summary: `One ${label}` }, async ({ params }) => {
-      return (
-        find(params.key!) ??
-        (() => {
-          throw notFound(`${label} ${params.key}`)
-        })()
-      )
+      const item = find(params.key!)
+      if (!item) throw notFound(`${label} ${params.key}`)
+      return (await view([item]))[0]
     })
     book.add(
       app,
@@ -104,6 +105,20 @@ export function worldRoutes(app: FastifyInstance, book: RouteBook, deps: { catal
   collection('products', (p: Product) => p.code, ProductSchema, 'product')
   collection('customers', (c: Customer) => c.identifier, CustomerSchema, 'customer')
   collection('offers', (o: Offer) => o.id, OfferSchema, 'offer')
+  // Notification targets, each with the state of its subscription (pending confirmation, confirmed, unsubscribed).
+  collection(
+    'notifications',
+    (t: NotificationTarget) => t.id,
+    NotificationTargetSchema,
+    'notification target',
+    async (targets) => {
+      const states = new Map((await deps.ledger.listTargetStates()).map((s) => [s.targetId, s]))
+      return targets.map((t) => {
+        const state = states.get(t.id)
+        return { ...t, subscription: state ? subscriptionView(state) : { status: 'opening', subscriptionArn: null, since: null } }
+      })
+    },
+  )
 
   const editAccount = (id: string, edit: (account: Account) => Account) =>
     change((world) => {

@@ -200,6 +200,73 @@ const MIGRATIONS: Record<string, Migration> = {
       await db.schema.dropTable('lifecycle_events').execute()
     },
   },
+  '0008_notifications': {
+    // Notifications fanned out of the outbox: the targets' subscription state (and which node
+    // delivers to each), one delivery per message and target, and every attempt.
+    async up(db: UntypedDb) {
+      await db.schema
+        .createTable('notification_targets')
+        .addColumn('target_id', 'text', (c) => c.primaryKey())
+        .addColumn('fingerprint', 'text', (c) => c.notNull())
+        .addColumn('subscription_arn', 'text', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('token', 'text', (c) => c.notNull())
+        .addColumn('created_at_ms', 'bigint', (c) => c.notNull())
+        .addColumn('updated_at_ms', 'bigint', (c) => c.notNull())
+        .addColumn('lease_owner', 'text')
+        .addColumn('lease_until_ms', 'bigint')
+        .execute()
+      await db.schema
+        .createTable('notification_deliveries')
+        .addColumn('delivery_id', 'text', (c) => c.primaryKey())
+        .addColumn('target_id', 'text', (c) => c.notNull())
+        .addColumn('dedup_key', 'text', (c) => c.notNull())
+        .addColumn('kind', 'text', (c) => c.notNull())
+        .addColumn('event_world_version', 'bigint')
+        .addColumn('event_position', 'integer')
+        .addColumn('event_type', 'text')
+        .addColumn('message_id', 'text', (c) => c.notNull())
+        .addColumn('body', 'text', (c) => c.notNull())
+        .addColumn('headers', 'text', (c) => c.notNull())
+        .addColumn('due_at_ms', 'bigint', (c) => c.notNull())
+        .addColumn('order_version', 'bigint', (c) => c.notNull())
+        .addColumn('order_position', 'integer', (c) => c.notNull())
+        .addColumn('status', 'text', (c) => c.notNull())
+        .addColumn('attempts', 'integer', (c) => c.notNull())
+        .addColumn('next_attempt_at_ms', 'bigint', (c) => c.notNull())
+        .addColumn('last_status_code', 'integer')
+        .addColumn('last_error', 'text')
+        .addColumn('delivered_at_ms', 'bigint')
+        .addColumn('created_at_ms', 'bigint', (c) => c.notNull())
+        .addUniqueConstraint('notification_deliveries_dedup', ['target_id', 'dedup_key'])
+        .execute()
+      await db.schema
+        .createIndex('notification_deliveries_queue')
+        .on('notification_deliveries')
+        .columns(['target_id', 'status', 'due_at_ms', 'order_version', 'order_position'])
+        .execute()
+      await db.schema
+        .createIndex('notification_deliveries_event')
+        .on('notification_deliveries')
+        .columns(['event_world_version', 'event_position'])
+        .execute()
+      await db.schema
+        .createTable('notification_attempts')
+        .addColumn('delivery_id', 'text', (c) => c.notNull())
+        .addColumn('attempt', 'integer', (c) => c.notNull())
+        .addColumn('at_ms', 'bigint', (c) => c.notNull())
+        .addColumn('duration_ms', 'integer', (c) => c.notNull())
+        .addColumn('status_code', 'integer')
+        .addColumn('error', 'text')
+        .addPrimaryKeyConstraint('notification_attempts_pk', ['delivery_id', 'attempt'])
+        .execute()
+    },
+    async down(db: UntypedDb) {
+      await db.schema.dropTable('notification_attempts').execute()
+      await db.schema.dropTable('notification_deliveries').execute()
+      await db.schema.dropTable('notification_targets').execute()
+    },
+  },
 }
 
 /**

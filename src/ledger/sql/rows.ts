@@ -2,7 +2,25 @@ import type { Allocation } from '../../domain/allocations.js'
 import type { MeteringOperation, UsageRecord, UsageStatus } from '../../domain/usage-record.js'
 import type { Registration, RegistrationToken, SigningKey } from '../../domain/registration.js'
 import type { AuditEvent } from '../../domain/audit-event.js'
-import type { AuditEventRow, RegistrationRow, RegistrationTokenRow, SigningKeyRow, UsageRecordRow } from './schema.js'
+import type {
+  Delivery,
+  DeliveryAttempt,
+  DeliveryKind,
+  DeliveryStatus,
+  NewDelivery,
+  TargetState,
+  TargetStatus,
+} from '../../domain/delivery.js'
+import type {
+  AuditEventRow,
+  NotificationAttemptRow,
+  NotificationDeliveryRow,
+  NotificationTargetRow,
+  RegistrationRow,
+  RegistrationTokenRow,
+  SigningKeyRow,
+  UsageRecordRow,
+} from './schema.js'
 
 export function usageRecordToRow(r: UsageRecord): UsageRecordRow {
   return {
@@ -146,4 +164,83 @@ export function auditEventFromRow(row: AuditEventRow): AuditEvent {
   if (row.response_elements !== null) e.responseElements = JSON.parse(row.response_elements)
   if (row.injected_fault !== null) e.injectedFault = row.injected_fault
   return e
+}
+
+export const targetStateToRow = (t: TargetState): Omit<NotificationTargetRow, 'lease_owner' | 'lease_until_ms'> => ({
+  target_id: t.targetId,
+  fingerprint: t.fingerprint,
+  subscription_arn: t.subscriptionArn,
+  status: t.status,
+  token: t.token,
+  created_at_ms: t.createdAtMs,
+  updated_at_ms: t.updatedAtMs,
+})
+
+export const targetStateFromRow = (row: NotificationTargetRow): TargetState => ({
+  targetId: row.target_id,
+  fingerprint: row.fingerprint,
+  subscriptionArn: row.subscription_arn,
+  status: row.status as TargetStatus,
+  token: row.token,
+  createdAtMs: Number(row.created_at_ms),
+  updatedAtMs: Number(row.updated_at_ms),
+})
+
+export const deliveryToRow = (d: NewDelivery): NotificationDeliveryRow => ({
+  delivery_id: d.deliveryId,
+  target_id: d.targetId,
+  dedup_key: d.dedupKey,
+  kind: d.kind,
+  event_world_version: d.event?.worldVersion ?? null,
+  event_position: d.event?.position ?? null,
+  event_type: d.event?.type ?? null,
+  message_id: d.messageId,
+  body: d.body,
+  headers: JSON.stringify(d.headers),
+  due_at_ms: d.dueAtMs,
+  order_version: d.order.worldVersion,
+  order_position: d.order.position,
+  status: 'pending',
+  attempts: 0,
+  next_attempt_at_ms: 0,
+  last_status_code: null,
+  last_error: null,
+  delivered_at_ms: null,
+  created_at_ms: d.createdAtMs,
+})
+
+export function deliveryFromRow(row: NotificationDeliveryRow): Delivery {
+  const delivery: Delivery = {
+    deliveryId: row.delivery_id,
+    targetId: row.target_id,
+    dedupKey: row.dedup_key,
+    kind: row.kind as DeliveryKind,
+    messageId: row.message_id,
+    body: row.body,
+    headers: JSON.parse(row.headers) as Record<string, string>,
+    dueAtMs: Number(row.due_at_ms),
+    order: { worldVersion: Number(row.order_version), position: Number(row.order_position) },
+    createdAtMs: Number(row.created_at_ms),
+    status: row.status as DeliveryStatus,
+    attempts: Number(row.attempts),
+    nextAttemptAtMs: Number(row.next_attempt_at_ms),
+  }
+  if (row.event_world_version !== null)
+    delivery.event = { worldVersion: Number(row.event_world_version), position: Number(row.event_position), type: row.event_type! }
+  if (row.last_status_code !== null) delivery.lastStatusCode = Number(row.last_status_code)
+  if (row.last_error !== null) delivery.lastError = row.last_error
+  if (row.delivered_at_ms !== null) delivery.deliveredAtMs = Number(row.delivered_at_ms)
+  return delivery
+}
+
+export function attemptFromRow(row: NotificationAttemptRow): DeliveryAttempt {
+  const attempt: DeliveryAttempt = {
+    deliveryId: row.delivery_id,
+    attempt: Number(row.attempt),
+    atMs: Number(row.at_ms),
+    durationMs: Number(row.duration_ms),
+  }
+  if (row.status_code !== null) attempt.statusCode = Number(row.status_code)
+  if (row.error !== null) attempt.error = row.error
+  return attempt
 }

@@ -125,7 +125,55 @@ export interface LifecycleEventRow {
   created_at_ms: number
 }
 
+export interface NotificationTargetRow {
+  target_id: string
+  fingerprint: string
+  subscription_arn: string
+  status: string
+  token: string
+  created_at_ms: number
+  updated_at_ms: number
+  /** The node delivering to the target, until lease_until_ms (real time). */
+  lease_owner: string | null
+  lease_until_ms: number | null
+}
+
+export interface NotificationDeliveryRow {
+  delivery_id: string
+  target_id: string
+  dedup_key: string
+  kind: string
+  event_world_version: number | null
+  event_position: number | null
+  event_type: string | null
+  message_id: string
+  body: string
+  headers: string
+  due_at_ms: number
+  order_version: number
+  order_position: number
+  status: string
+  attempts: number
+  next_attempt_at_ms: number
+  last_status_code: number | null
+  last_error: string | null
+  delivered_at_ms: number | null
+  created_at_ms: number
+}
+
+export interface NotificationAttemptRow {
+  delivery_id: string
+  attempt: number
+  at_ms: number
+  duration_ms: number
+  status_code: number | null
+  error: string | null
+}
+
 export interface LedgerDatabase {
+  notification_targets: NotificationTargetRow
+  notification_deliveries: NotificationDeliveryRow
+  notification_attempts: NotificationAttemptRow
   lifecycle_events: LifecycleEventRow
   quota_buckets: QuotaBucketRow
   control_state: ControlStateRow

@@ -1,3 +1,4 @@
+import type { EventCursor } from '../../domain/lifecycle-event.js'
 import { takeToken } from '../../domain/token-bucket.js'
 import { duplicateAttemptKey } from '../../domain/usage-record.js'
 import type { Ledger, RecordUsageCommand, RecordUsageOutcome, ReplayTest } from '../ledger.js'
@@ -51,6 +52,11 @@ export function createSqlLedger(inTransaction: TransactionRunner, close: () => P
     pruneAuditEvents: (timeMs) => inTransaction((s) => s.deleteAuditEventsBefore(timeMs)),
     loadControl: (name) => inTransaction((s) => s.loadControl(name)),
     saveControl: (name, document, atMs) => inTransaction((s) => s.saveControl(name, document, atMs)),
+    initControl: (name, document, atMs) =>
+      inTransaction(async (s) => {
+        await s.insertControlIfAbsent(name, document, atMs)
+        return s.loadControl(name)
+      }),
     listFaultRules: () => inTransaction((s) => s.listFaultRules()),
     addFaultRule: (rule) => inTransaction((s) => s.insertFaultRule(rule.id, rule.document, rule.remaining, rule.createdAtMs)),
     removeFaultRule: (id) => inTransaction((s) => s.deleteFaultRule(id)),
@@ -71,9 +77,80 @@ export function createSqlLedger(inTransaction: TransactionRunner, close: () => P
         }
         return false // contended beyond reason: throttling is the safe answer
       }),
+    listTargetStates: () => inTransaction((s) => s.listTargetStates()),
+    findTargetState: (by) =>
+      inTransaction((s) =>
+        'targetId' in by
+          ? s.findTargetState('target_id', by.targetId)
+          : 'token' in by
+            ? s.findTargetState('token', by.token)
+            : s.findTargetState('subscription_arn', by.subscriptionArn),
+      ),
+    openTarget: (state, deliveries, previousFingerprint) =>
+      inTransaction(async (s) => {
+        const opened =
+          previousFingerprint === undefined
+            ? await s.insertTargetStateIfAbsent(state)
+            : await s.replaceTargetState(state, previousFingerprint)
+        if (opened) await s.insertDeliveriesIfAbsent(deliveries)
+        return (await s.findTargetState('target_id', state.targetId))!
+      }),
+    setTargetStatus: (targetId, status, from, atMs, deliveries = []) =>
+      inTransaction(async (s) => {
+        if (!(await s.setTargetStatus(targetId, status, atMs, from))) return false
+        await s.insertDeliveriesIfAbsent(deliveries)
+        return true
+      }),
+    eventsToFanOut: (limit, atMs) =>
+      inTransaction(async (s) => {
+        const cursor = (await s.loadControl(FAN_OUT_CURSOR)) as EventCursor | undefined
+        if (!cursor) {
+          const newest = (await s.newestLifecycleEvent()) ?? { worldVersion: 0, position: -1 }
+          await s.saveControl(FAN_OUT_CURSOR, newest, atMs)
+          return { cursor: newest, events: [] }
+        }
+        return { cursor, events: await s.listLifecycleEvents({}, cursor, limit) }
+      }),
+    commitFanOut: (from, to, deliveries, atMs) =>
+      inTransaction(async (s) => {
+        const cursor = (await s.loadControl(FAN_OUT_CURSOR)) as EventCursor | undefined
+        if (cursor?.worldVersion !== from.worldVersion || cursor.position !== from.position) return false
+        await s.insertDeliveriesIfAbsent(deliveries)
+        await s.saveControl(FAN_OUT_CURSOR, { worldVersion: to.worldVersion, position: to.position }, atMs)
+        return true
+      }),
+    claimTarget: (targetId, owner, nowMs, untilMs) => inTransaction((s) => s.claimTarget(targetId, owner, nowMs, untilMs)),
+    releaseTarget: (targetId, owner) => inTransaction((s) => s.releaseTarget(targetId, owner)),
+    pendingDeliveries: (targetId, limit) => inTransaction((s) => s.pendingDeliveries(targetId, limit)),
+    recordAttempt: (attempt, outcome) =>
+      inTransaction(async (s) => {
+        await s.insertAttempt(attempt)
+        await s.updateDelivery(attempt.deliveryId, {
+          status: outcome.status,
+          attempts: attempt.attempt,
+          nextAttemptAtMs: outcome.nextAttemptAtMs,
+          lastStatusCode: attempt.statusCode ?? null,
+          lastError: attempt.error ?? null,
+          ...(outcome.status === 'delivered' ? { deliveredAtMs: attempt.atMs } : {}),
+        })
+      }),
+    findDelivery: (id) => inTransaction((s) => s.findDelivery(id)),
+    listDeliveries: (filter, after, limit) => inTransaction((s) => s.listDeliveries(filter, after, limit)),
+    listAttempts: (ids) => inTransaction((s) => s.listAttempts(ids)),
+    retryDelivery: (id, nowMs) =>
+      inTransaction(async (s) => {
+        const delivery = await s.findDelivery(id)
+        if (!delivery) return undefined
+        if (delivery.status === 'delivered') return delivery
+        await s.updateDelivery(id, { status: 'pending', attempts: delivery.attempts, nextAttemptAtMs: nowMs })
+        return s.findDelivery(id)
+      }),
     close,
   }
 }
+
+/** The control document holding the fan-out cursor: the last outbox event turned into deliveries. */
+const FAN_OUT_CURSOR = 'notification-fan-out'
 
 /**
  * The commands of one or more requests, set-wise (a few statements however many records):

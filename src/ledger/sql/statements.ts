@@ -11,8 +11,22 @@ import {
 } from '../../domain/usage-query.js'
 import type { Registration, RegistrationToken, SigningKey } from '../../domain/registration.js'
 import type { UsageRecord } from '../../domain/usage-record.js'
+import type {
+  Delivery,
+  DeliveryAttempt,
+  DeliveryQuery,
+  DeliveryStatus,
+  NewDelivery,
+  TargetState,
+  TargetStatus,
+} from '../../domain/delivery.js'
 import type { NewSigningKey, StoredWorld } from '../ledger.js'
 import {
+  attemptFromRow,
+  deliveryFromRow,
+  deliveryToRow,
+  targetStateFromRow,
+  targetStateToRow,
   auditEventFromRow,
   auditEventToRow,
   registrationFromRow,
@@ -31,6 +45,9 @@ import type {
   FaultRuleRow,
   LifecycleEventRow,
   LedgerDatabase,
+  NotificationAttemptRow,
+  NotificationDeliveryRow,
+  NotificationTargetRow,
   RegistrationRow,
   RegistrationTokenRow,
   SigningKeyRow,
@@ -376,6 +393,18 @@ export function ledgerStatements(db: Kysely<LedgerDatabase>, x: SqlExecutor, dia
       }))
     },
 
+    async newestLifecycleEvent(): Promise<EventCursor | undefined> {
+      const row = await first<{ world_version: number; position: number }>(
+        db
+          .selectFrom('lifecycle_events')
+          .select(['world_version', 'position'])
+          .orderBy('world_version', 'desc')
+          .orderBy('position', 'desc')
+          .limit(1),
+      )
+      return row ? { worldVersion: Number(row.world_version), position: Number(row.position) } : undefined
+    },
+
     listSigningKeys: async (): Promise<SigningKey[]> =>
       (await x.rows<SigningKeyRow>(db.selectFrom('signing_keys').selectAll().orderBy('version'))).map(signingKeyFromRow),
     async insertSigningKeyIfAbsent(version: number, key: NewSigningKey): Promise<boolean> {
@@ -479,6 +508,14 @@ export function ledgerStatements(db: Kysely<LedgerDatabase>, x: SqlExecutor, dia
       const row = await first<ControlStateRow>(db.selectFrom('control_state').selectAll().where('name', '=', name))
       return row ? JSON.parse(row.document) : undefined
     },
+    async insertControlIfAbsent(name: string, document: unknown, atMs: number): Promise<void> {
+      await x.write(
+        db
+          .insertInto('control_state')
+          .values({ name, document: JSON.stringify(document), updated_at_ms: atMs })
+          .onConflict((oc) => oc.doNothing()),
+      )
+    },
     async saveControl(name: string, document: unknown, atMs: number): Promise<void> {
       const text = JSON.stringify(document)
       await x.write(
@@ -530,6 +567,158 @@ export function ledgerStatements(db: Kysely<LedgerDatabase>, x: SqlExecutor, dia
           .where('bucket', '=', bucket)
           .where('version', '=', version),
       )) > 0,
+
+    listTargetStates: async () =>
+      (await x.rows<NotificationTargetRow>(db.selectFrom('notification_targets').selectAll().orderBy('target_id'))).map(targetStateFromRow),
+    findTargetState: async (column: 'target_id' | 'token' | 'subscription_arn', value: string) => {
+      const row = await first<NotificationTargetRow>(db.selectFrom('notification_targets').selectAll().where(column, '=', value))
+      return row ? targetStateFromRow(row) : undefined
+    },
+    insertTargetStateIfAbsent: async (state: TargetState) =>
+      (await x.write(
+        db
+          .insertInto('notification_targets')
+          .values({ ...targetStateToRow(state), lease_owner: null, lease_until_ms: null })
+          .onConflict((oc) => oc.doNothing()),
+      )) > 0,
+    /** Replaces a target's subscription when what it was made for changed (compare-and-set on the old fingerprint). */
+    replaceTargetState: async (state: TargetState, previousFingerprint: string) => {
+      const { target_id: _id, ...fields } = targetStateToRow(state)
+      return (
+        (await x.write(
+          db
+            .updateTable('notification_targets')
+            .set(fields)
+            .where('target_id', '=', state.targetId)
+            .where('fingerprint', '=', previousFingerprint),
+        )) > 0
+      )
+    },
+    setTargetStatus: async (targetId: string, status: TargetStatus, atMs: number, from: readonly TargetStatus[]) =>
+      (await x.write(
+        db
+          .updateTable('notification_targets')
+          .set({ status, updated_at_ms: atMs })
+          .where('target_id', '=', targetId)
+          .where('status', 'in', [...from]),
+      )) > 0,
+    /** Takes (or renews) the right to deliver to a target until `untilMs`, unless another node holds it. */
+    claimTarget: async (targetId: string, owner: string, nowMs: number, untilMs: number) =>
+      (await x.write(
+        db
+          .updateTable('notification_targets')
+          .set({ lease_owner: owner, lease_until_ms: untilMs })
+          .where('target_id', '=', targetId)
+          .where((eb) => eb.or([eb('lease_owner', 'is', null), eb('lease_owner', '=', owner), eb('lease_until_ms', '<', nowMs)])),
+      )) > 0,
+    releaseTarget: async (targetId: string, owner: string) => {
+      await x.write(
+        db
+          .updateTable('notification_targets')
+          .set({ lease_owner: null, lease_until_ms: null })
+          .where('target_id', '=', targetId)
+          .where('lease_owner', '=', owner),
+      )
+    },
+
+    async insertDeliveriesIfAbsent(deliveries: readonly NewDelivery[]): Promise<number> {
+      let inserted = 0
+      const rows = deliveries.map(deliveryToRow)
+      for (let i = 0; i < rows.length; i += INSERT_CHUNK)
+        inserted += await x.write(
+          db
+            .insertInto('notification_deliveries')
+            .values(rows.slice(i, i + INSERT_CHUNK))
+            .onConflict((oc) => oc.doNothing()),
+        )
+      return inserted
+    },
+    /** A target's pending deliveries in the order they go out. */
+    pendingDeliveries: async (targetId: string, limit: number) =>
+      (
+        await x.rows<NotificationDeliveryRow>(
+          db
+            .selectFrom('notification_deliveries')
+            .selectAll()
+            .where('target_id', '=', targetId)
+            .where('status', '=', 'pending')
+            .orderBy('due_at_ms')
+            .orderBy('order_version')
+            .orderBy('order_position')
+            .limit(limit),
+        )
+      ).map(deliveryFromRow),
+    findDelivery: async (deliveryId: string) => {
+      const row = await first<NotificationDeliveryRow>(
+        db.selectFrom('notification_deliveries').selectAll().where('delivery_id', '=', deliveryId),
+      )
+      return row ? deliveryFromRow(row) : undefined
+    },
+    updateDelivery: async (
+      deliveryId: string,
+      fields: {
+        status: DeliveryStatus
+        attempts: number
+        nextAttemptAtMs: number
+        lastStatusCode?: number | null
+        lastError?: string | null
+        deliveredAtMs?: number | null
+      },
+    ) =>
+      (await x.write(
+        db
+          .updateTable('notification_deliveries')
+          .set({
+            status: fields.status,
+            attempts: fields.attempts,
+            next_attempt_at_ms: fields.nextAttemptAtMs,
+            ...(fields.lastStatusCode !== undefined ? { last_status_code: fields.lastStatusCode } : {}),
+            ...(fields.lastError !== undefined ? { last_error: fields.lastError } : {}),
+            ...(fields.deliveredAtMs !== undefined ? { delivered_at_ms: fields.deliveredAtMs } : {}),
+          })
+          .where('delivery_id', '=', deliveryId),
+      )) > 0,
+    async insertAttempt(attempt: DeliveryAttempt): Promise<void> {
+      await x.write(
+        db
+          .insertInto('notification_attempts')
+          .values({
+            delivery_id: attempt.deliveryId,
+            attempt: attempt.attempt,
+            at_ms: attempt.atMs,
+            duration_ms: attempt.durationMs,
+            status_code: attempt.statusCode ?? null,
+            error: attempt.error ?? null,
+          })
+          .onConflict((oc) => oc.doNothing()),
+      )
+    },
+    async listDeliveries(filter: DeliveryQuery, after: string | undefined, limit: number): Promise<Delivery[]> {
+      let q = db.selectFrom('notification_deliveries').selectAll()
+      if (filter.targetId !== undefined) q = q.where('target_id', '=', filter.targetId)
+      if (filter.status !== undefined) q = q.where('status', '=', filter.status)
+      if (filter.events) {
+        if (filter.events.length === 0) return []
+        const events = filter.events
+        q = q.where((eb) =>
+          eb.or(events.map((e) => eb.and([eb('event_world_version', '=', e.worldVersion), eb('event_position', '=', e.position)]))),
+        )
+      }
+      if (after !== undefined) q = q.where('delivery_id', '>', after)
+      return (await x.rows<NotificationDeliveryRow>(q.orderBy('delivery_id').limit(limit))).map(deliveryFromRow)
+    },
+    async listAttempts(deliveryIds: readonly string[]): Promise<DeliveryAttempt[]> {
+      if (deliveryIds.length === 0) return []
+      const rows = await x.rows<NotificationAttemptRow>(
+        db
+          .selectFrom('notification_attempts')
+          .selectAll()
+          .where('delivery_id', 'in', [...deliveryIds])
+          .orderBy('delivery_id')
+          .orderBy('attempt'),
+      )
+      return rows.map(attemptFromRow)
+    },
 
     async countRegistrationCall(key: string, atMs: number): Promise<void> {
       await x.write(
