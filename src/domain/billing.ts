@@ -1,4 +1,4 @@
-import { anyGrantHonours, type UsageMoment } from './entitlement.js'
+import { anyGrantHonours, startSecond, type UsageMoment } from './entitlement.js'
 import { hourStartMs } from '../shared/time.js'
 import { batchSlotKey, licenseSlotKey, type UsageStatus } from './usage-record.js'
 import type { Customer, License, Product, WorldLookup } from './world.js'
@@ -50,7 +50,7 @@ export function billRecord(
         licenseProblem: `The LicenseArn ${record.licenseArn} does not belong to CustomerAWSAccountId ${account ?? '(none)'}.`,
       }
     }
-    if (!grants.some((g) => record.timestampMs >= g.start)) {
+    if (!grants.some((g) => record.timestampMs >= startSecond(g))) {
       return {
         ok: false,
         licenseProblem: `Usage at ${new Date(record.timestampMs).toISOString()} is before the license activation period.`,

@@ -2,11 +2,13 @@ import type { License, WorldLookup } from './world.js'
 
 /**
  * A grant covers the instant `atMs` when it lies in [start, end); a suspended grant covers
- * nothing, and an ended one without an end date nothing either.
+ * nothing, and an ended one without an end date nothing either. Usage timestamps travel in whole
+ * seconds (epoch seconds on the wire, as boto3 and the CLI send them), so a grant that began
+ * during a second covers that whole second: usage stamped "now" right after subscribing counts.
  */
 export function grantCovers(grant: License, atMs: number): boolean {
   if (grant.status === 'suspended') return false
-  if (atMs < grant.start) return false
+  if (atMs < startSecond(grant)) return false
   if (grant.end != null) return atMs < grant.end
   return grant.status === 'active'
 }
@@ -28,6 +30,9 @@ export interface UsageMoment {
 export function grantHonours(grant: License, m: UsageMoment): boolean {
   return grantCovers(grant, m.usageAtMs) && (grant.end == null || m.nowMs < grant.end + m.finalMeteringMs)
 }
+
+/** The start of the second the grant began in. */
+export const startSecond = (grant: License): number => Math.floor(grant.start / 1000) * 1000
 
 export const anyGrantHonours = (grants: readonly License[], m: UsageMoment): boolean => grants.some((g) => grantHonours(g, m))
 

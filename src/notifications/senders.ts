@@ -25,7 +25,8 @@ export function createSenders(options: { timeoutMs: number }): Senders {
   const clientOptions = (t: { endpoint?: string; region: string; credentials?: AwsCredentials }) => ({
     region: t.region,
     ...(t.endpoint ? { endpoint: t.endpoint } : {}),
-    ...(t.credentials ? { credentials: t.credentials } : {}),
+    // A copy: the SDK marks the object it is given (with $source), and this one belongs to the world.
+    ...(t.credentials ? { credentials: { ...t.credentials } } : {}),
     // meterd retries by the target's delivery policy, and records each try.
     maxAttempts: 1,
     requestHandler: { requestTimeout: options.timeoutMs, connectionTimeout: options.timeoutMs },

@@ -106,7 +106,7 @@ describe('entitlement at a time', () => {
     ...over,
   })
 
-  it('covers [start, end): start included, end excluded; an ended license still covers the hours before its end', () => {
+  it('covers [start, end): from the start of the second it began in (timestamps travel in whole seconds), end excluded; an ended license still covers the hours before its end', () => {
     fc.assert(
       fc.property(
         fc.integer({ min: 0, max: 10_000 }),
@@ -114,10 +114,14 @@ describe('entitlement at a time', () => {
         fc.integer({ min: -5_000, max: 25_000 }),
         (start, length, t) => {
           const ended = grant({ start, end: start + length, status: 'ended' })
-          assert.equal(grantCovers(ended, t), t >= start && t < start + length)
+          assert.equal(grantCovers(ended, t), t >= Math.floor(start / 1000) * 1000 && t < start + length)
         },
       ),
     )
+    // Subscribed at 10:00:00.400, usage stamped 10:00:00 by an SDK that sends whole seconds: covered; 09:59:59 is not.
+    const late = grant({ start: 1_400, end: null, status: 'active' })
+    assert.equal(grantCovers(late, 1_000), true)
+    assert.equal(grantCovers(late, 999), false)
   })
 
   it('an open-ended active license covers everything from its start; suspended covers nothing; ended without an end covers nothing', () => {
