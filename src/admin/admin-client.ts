@@ -1,4 +1,4 @@
-import type { Account, Agreement, AgreementVersion, Customer, License, Offer, Product } from '../domain/world.js'
+import type { Account, Agreement, AgreementVersion, Customer, License, NotificationTarget, Offer, Product } from '../domain/world.js'
 import type { AuditView, RecordView } from './views.js'
 
 /**
@@ -51,6 +51,40 @@ export class AdminClient {
   }
   listEvents(query: Query = {}) {
     return this.request<{ events: LifecycleEventView[]; nextCursor: string | null }>('GET', `/events${qs(query)}`)
+  }
+
+  /** A well-formed test event, sent to the notification targets; the world does not change. */
+  triggerEvent(body: { type: string; productCode: string; accountId: string; freeTrial?: boolean }) {
+    return this.request<LifecycleEventView>('POST', '/events/trigger', body)
+  }
+
+  // Notifications
+  listNotifications() {
+    return this.request<{ notifications: NotificationTargetView[] }>('GET', '/notifications')
+  }
+
+  addNotification(target: Record<string, unknown>) {
+    return this.request<Record<string, unknown>>('POST', '/notifications', target)
+  }
+
+  confirmNotification(id: string) {
+    return this.request<SubscriptionStateView>('POST', `/notifications/${encodeURIComponent(id)}/confirm`)
+  }
+
+  notificationCertificate() {
+    return this.request<{ signingCertUrl: string; fileName: string; pem: string }>('GET', '/notification-certificate')
+  }
+
+  listDeliveries(query: Query = {}) {
+    return this.request<{ deliveries: DeliveryView[]; nextCursor: string | null }>('GET', `/deliveries${qs(query)}`)
+  }
+
+  delivery(id: string) {
+    return this.request<DeliveryView & { headers: Record<string, string>; body: string }>('GET', `/deliveries/${encodeURIComponent(id)}`)
+  }
+
+  retryDelivery(id: string) {
+    return this.request<DeliveryView>('POST', `/deliveries/${encodeURIComponent(id)}/retry`)
   }
 
   listKeys() {
@@ -197,6 +231,7 @@ export interface WorldDocument {
   licenses: LicenseView[]
   offers: Offer[]
   agreements: AgreementDocument[]
+  notifications: Record<string, unknown>[]
 }
 /** An agreement in the config-file format: instants as ISO-8601. */
 export type AgreementDocument = Omit<Agreement, 'acceptedAt' | 'versions'> & {
@@ -208,7 +243,7 @@ export type AgreementDocument = Omit<Agreement, 'acceptedAt' | 'versions'> & {
     freeTrialEnd?: string | null
   })[]
 }
-export type WorldCollection = 'accounts' | 'products' | 'customers' | 'offers' | 'licenses'
+export type WorldCollection = 'accounts' | 'products' | 'customers' | 'offers' | 'licenses' | 'notifications'
 export type Query = Record<string, string | number | boolean | undefined>
 export interface ClockView {
   mode: 'real' | 'offset' | 'frozen'
@@ -306,7 +341,37 @@ export interface LifecycleEventView {
   previousAgreementId: string | null
   worldVersion: number
   position: number
+  /** Sent by `events trigger`: nothing in the world changed. */
+  triggered?: boolean
+  /** Where its notifications went (GET /events). */
+  deliveries?: DeliveryView[]
 }
+
+export interface DeliveryView {
+  deliveryId: string
+  target: string
+  kind: 'notification' | 'event' | 'subscription-confirmation' | 'unsubscribe-confirmation'
+  event: { worldVersion: number; position: number; type: string } | null
+  messageId: string
+  status: 'pending' | 'delivered' | 'failed'
+  due: string
+  attempts: number
+  nextAttemptAt: string | null
+  lastStatusCode: number | null
+  lastError: string | null
+  deliveredAt: string | null
+  createdAt: string
+  attemptLog?: { attempt: number; at: string; durationMs: number; statusCode: number | null; error: string | null }[]
+}
+
+export interface SubscriptionStateView {
+  status: 'pending-confirmation' | 'confirmed' | 'unsubscribed' | 'opening'
+  subscriptionArn: string | null
+  since: string | null
+}
+
+/** A notification target of the world, with the state of its subscription. */
+export type NotificationTargetView = NotificationTarget & { subscription: SubscriptionStateView }
 
 export interface SubscribeResponse {
   productCode: string

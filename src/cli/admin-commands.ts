@@ -2,7 +2,8 @@ import { type Command, Option } from 'commander'
 import type { AdminClient } from '../admin/admin-client.js'
 import { CliError, type ConnectionFlags, connect, print, withConnection } from './connection.js'
 
-export function registerAdminCommands(program: Command): void {
+/** Registers the commands; returns the `events` group, which the notification commands add to. */
+export function registerAdminCommands(program: Command): Command {
   withConnection(
     program
       .command('subscribe')
@@ -175,6 +176,7 @@ export function registerAdminCommands(program: Command): void {
     if (!key) throw new CliError(`no key version ${version}; versions: ${list.map((k) => k.version).join(', ')}`)
     process.stdout.write(key.publicKeyPem)
   })
+  return events
 }
 
 function positiveInteger(text: string, flag: string): number {

@@ -5,7 +5,7 @@ import { Argument, type Command, Option } from 'commander'
 import type { Query, WorldCollection } from '../admin/admin-client.js'
 import { CliError, type ConnectionFlags, connect, print, withConnection } from './connection.js'
 
-const COLLECTIONS = ['accounts', 'products', 'customers', 'offers', 'licenses'] as const
+const COLLECTIONS = ['accounts', 'products', 'customers', 'offers', 'licenses', 'notifications'] as const
 
 /** Filters shared by `records list`, `records export` and `usage`, mapped to the API's query. */
 function withUsageFilters(command: Command): Command {
@@ -86,7 +86,9 @@ async function exportTo(stream: ReadableStream<Uint8Array>, format: string, out:
 
 export function registerControlCommands(program: Command): void {
   // --- the world
-  const world = program.command('world').description('the accounts, products, customers and licenses meterd checks requests against')
+  const world = program
+    .command('world')
+    .description('the accounts, products, customers, offers, licenses and notification targets meterd checks requests against')
   withConnection(
     world
       .command('export')
@@ -142,7 +144,7 @@ export function registerControlCommands(program: Command): void {
     const client = connect(flags)
     if (collection === 'licenses') return print(await client.create('licenses', item))
     const keyValue = (item as Record<string, unknown>)[
-      { accounts: 'id', products: 'code', customers: 'identifier', offers: 'id' }[collection]
+      { accounts: 'id', products: 'code', customers: 'identifier', offers: 'id', notifications: 'id' }[collection]
     ]
     const key = typeof keyValue === 'string' ? keyValue : ''
     print(await client.put(collection, key, item))

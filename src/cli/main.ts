@@ -5,6 +5,7 @@ import { DEFAULT_DATA_DIR, DEFAULT_HOST, DEFAULT_PORT } from '../config/defaults
 import { UserError } from '../shared/errors.js'
 import { registerAdminCommands } from './admin-commands.js'
 import { registerControlCommands } from './control-commands.js'
+import { registerNotificationCommands } from './notification-commands.js'
 
 const program = new Command('meterd')
   .description('A self-hostable AWS Marketplace Metering Service with a durable usage ledger.')
@@ -37,8 +38,9 @@ program
   .option('--store <store>', "'sqlite' (default) or a postgres:// URL (env METERD_STORE)")
   .action(async (flags: ServeFlags) => (await import('./serve.js')).migrate(flags))
 
-registerAdminCommands(program)
+const events = registerAdminCommands(program)
 registerControlCommands(program)
+registerNotificationCommands(program, events)
 
 program.parseAsync(process.argv).catch((error: unknown) => {
   if (error instanceof AdminRequestError) console.error(`meterd: ${error.code}: ${error.message}`)
