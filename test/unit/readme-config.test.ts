@@ -27,6 +27,22 @@ describe("the README's config file example", () => {
       )
       assert.equal(config.configWorld!.agreements[0]!.versions[0]!.entitlements.tier, 'gold')
       assert.equal(config.windows.finalMeteringMs, 3_600_000)
+      assert.deepEqual(
+        config.configWorld!.notifications.map((t) => [t.id, t.type]),
+        [
+          ['fulfillment-api', 'sns-http'],
+          ['agreement-events', 'eventbridge'],
+        ],
+      )
+      assert.deepEqual(config.configWorld!.notifications[1]!.retry, {
+        attempts: 10,
+        minDelayMs: 1000,
+        maxDelayMs: 20_000,
+        backoff: 'exponential',
+      })
+      assert.equal(config.notifications.settings.delaysMs['license-deprovisioned'], 30_000)
+      assert.equal(config.notifications.timeoutMs, 15_000)
+      assert.equal(config.notifications.publicUrl, 'https://meterd.internal:6387')
     } finally {
       rmSync(dir, { recursive: true, force: true })
     }
