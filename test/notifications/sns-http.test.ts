@@ -223,6 +223,48 @@ describe('notifications: an HTTP endpoint subscribed to the SNS topics', () => {
     await meterd.admin('DELETE', '/notifications/leaving')
   })
 
+  it("tells a contract's changes on the entitlement topic, and nothing on the SNS topics of a product that chose EventBridge only", async () => {
+    const contracts = await subscribedEndpoint('contracts', { product: 'demo-contract', topic: 'entitlement' })
+    const sub = await meterd.admin('POST', '/subscriptions', { productCode: 'demo-contract', accountId: '191919191919' })
+    const [bought] = await notificationsReceived(contracts, 1)
+    assert.equal(bought!.headers['x-amz-sns-topic-arn'], 'arn:aws:sns:us-east-1:287250355862:aws-mp-entitlement-notification-demo-contract')
+    assert.deepEqual(JSON.parse(messageOf(bought!).Message!), {
+      action: 'entitlement-updated',
+      'customer-identifier': sub.body.customerIdentifier,
+      'product-code': 'demo-contract',
+    })
+    const amended = await meterd.admin('POST', `/agreements/${sub.body.agreementId}/amend`, { entitlements: { admin_seats: 20 } })
+    assert.equal(amended.status, 200, JSON.stringify(amended.body))
+    assert.equal(actionOf((await notificationsReceived(contracts, 2))[1]!), 'entitlement-updated')
+
+    const events = await seller()
+    assert.equal(
+      (
+        await meterd.admin('POST', '/notifications', {
+          id: 'events',
+          type: 'webhook',
+          url: `${events.url}/events`,
+          products: ['demo-saas'],
+        })
+      ).status,
+      201,
+    )
+    const product = (await meterd.admin('GET', '/products/demo-saas')).body
+    assert.equal((await meterd.admin('PUT', '/products/demo-saas', { ...product, notifications: 'eventbridge' })).status, 200)
+    const quiet = await meterd.admin('POST', '/subscriptions', { productCode: 'demo-saas', accountId: '212121212121' })
+    // The EventBridge events of the same change arrive: the change was fanned out, and the SNS topic got nothing.
+    const received = await events.next(2)
+    assert.deepEqual(
+      received.map((r) => (JSON.parse(r.body) as { 'detail-type': string })['detail-type']),
+      ['Purchase Agreement Created - Proposer', 'License Updated - Manufacturer'],
+    )
+    const sns = (await meterd.admin('GET', `/events?agreementId=${quiet.body.agreementId}&type=subscribe-success`)).body.events
+    assert.deepEqual(sns[0].deliveries, [])
+    await meterd.admin('PUT', '/products/demo-saas', product)
+    await meterd.admin('DELETE', '/notifications/events')
+    await meterd.admin('DELETE', '/notifications/contracts')
+  })
+
   it("answers SNS's errors for a wrong token, an unknown subscription and an unknown action, as SNS's XML", async () => {
     const wrongToken = await fetch(`${meterd.url}/sns/?Action=ConfirmSubscription&TopicArn=${encodeURIComponent(TOPIC)}&Token=abc`)
     assert.equal(wrongToken.status, 400)
