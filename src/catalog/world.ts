@@ -210,36 +210,60 @@ const eventBase = {
   detailTypes: z.array(z.enum(EVENTBRIDGE_DETAIL_TYPES)).min(1).optional(),
 }
 
+// Every field of every kind: a field no kind has is named as such before `type` picks the kind.
+const TARGET_FIELDS = [
+  ...new Set([
+    'type',
+    ...Object.keys(snsBase),
+    ...Object.keys(eventBase),
+    'url',
+    'queueUrl',
+    'endpoint',
+    'region',
+    'credentials',
+    'eventBusName',
+    'headers',
+  ]),
+]
+
 /** Where notifications go: `type` picks the kind, each with its own fields. */
-export const NotificationTargetSchema = z.discriminatedUnion(
-  'type',
-  [
-    z.strictObject({ ...snsBase, type: z.literal('sns-http'), url: HttpUrl }),
-    z.strictObject({
-      ...snsBase,
-      type: z.literal('sns-sqs'),
-      queueUrl: HttpUrl,
-      endpoint: HttpUrl.optional(),
-      region: Region.default('us-east-1'),
-      credentials: AwsCredentialsSchema.optional(),
-    }),
-    z.strictObject({
-      ...eventBase,
-      type: z.literal('eventbridge'),
-      eventBusName: z.string().min(1).max(1600).default('default'),
-      endpoint: HttpUrl.optional(),
-      region: Region.default('us-east-1'),
-      credentials: AwsCredentialsSchema.optional(),
-    }),
-    z.strictObject({
-      ...eventBase,
-      type: z.literal('webhook'),
-      url: HttpUrl,
-      headers: z.record(z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, 'must be an HTTP header name'), z.string()).default({}),
-    }),
-  ],
-  { error: (issue) => (issue.code === 'invalid_union' ? 'type must be one of sns-http, sns-sqs, eventbridge, webhook' : undefined) },
-)
+export const NotificationTargetSchema = z
+  .looseObject({})
+  .superRefine((target, ctx) => {
+    const unknown = Object.keys(target).filter((key) => !TARGET_FIELDS.includes(key))
+    if (unknown.length > 0) ctx.addIssue({ code: 'unrecognized_keys', keys: unknown, input: target, continue: false })
+  })
+  .pipe(
+    z.discriminatedUnion(
+      'type',
+      [
+        z.strictObject({ ...snsBase, type: z.literal('sns-http'), url: HttpUrl }),
+        z.strictObject({
+          ...snsBase,
+          type: z.literal('sns-sqs'),
+          queueUrl: HttpUrl,
+          endpoint: HttpUrl.optional(),
+          region: Region.default('us-east-1'),
+          credentials: AwsCredentialsSchema.optional(),
+        }),
+        z.strictObject({
+          ...eventBase,
+          type: z.literal('eventbridge'),
+          eventBusName: z.string().min(1).max(1600).default('default'),
+          endpoint: HttpUrl.optional(),
+          region: Region.default('us-east-1'),
+          credentials: AwsCredentialsSchema.optional(),
+        }),
+        z.strictObject({
+          ...eventBase,
+          type: z.literal('webhook'),
+          url: HttpUrl,
+          headers: z.record(z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/, 'must be an HTTP header name'), z.string()).default({}),
+        }),
+      ],
+      { error: (issue) => (issue.code === 'invalid_union' ? 'type must be one of sns-http, sns-sqs, eventbridge, webhook' : undefined) },
+    ),
+  )
 
 export const WorldSchema = z.strictObject({
   accounts: z.array(AccountSchema).default([]),

@@ -112,7 +112,9 @@ export function registerControlCommands(program: Command): void {
     }
     const { settings: _settings, ...worldOnly } = (document ?? {}) as Record<string, unknown>
     const stored = await connect(flags).importWorld(worldOnly)
-    const counts = ([...COLLECTIONS, 'agreements'] as const).map((c) => `${stored[c]?.length ?? 0} ${c}`).join(', ')
+    const counts = (['accounts', 'products', 'customers', 'offers', 'licenses', 'agreements', 'notifications'] as const)
+      .map((c) => `${stored[c]?.length ?? 0} ${c}`)
+      .join(', ')
     console.log(`imported ${counts}`)
   })
   withConnection(world.command('list').description('list one collection').addArgument(collectionArgument())).action(
@@ -123,7 +125,7 @@ export function registerControlCommands(program: Command): void {
       .command('get')
       .description('show one item')
       .addArgument(collectionArgument(false))
-      .argument('<key>', 'account id, product code or customer identifier'),
+      .argument('<key>', 'account id, product code, customer identifier, offer id or notification target id'),
   ).action(async (collection: Exclude<WorldCollection, 'licenses'>, key: string, flags: ConnectionFlags) =>
     print(await connect(flags).get(collection, key)),
   )

@@ -215,7 +215,18 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
   }
 
   /** Sends a target's due deliveries in order; stops at the first that must wait (not due, or retrying). */
+  const isDue = (d: Delivery) => d.dueAtMs <= o.clock.nowMs() && d.nextAttemptAtMs <= o.realClock.nowMs()
   const deliverTo = async (target: NotificationTarget, state: TargetState) => {
+    // A look first, without writing: most rounds find nothing due, and a lease is a commit.
+    const [head] = await o.ledger.pendingDeliveries(target.id, 1)
+    if (!head || !isDue(head)) return
+    try {
+      await deliverDue(target, state)
+    } finally {
+      await o.ledger.releaseTarget(target.id, node)
+    }
+  }
+  const deliverDue = async (target: NotificationTarget, state: TargetState) => {
     const policy = target.retry ?? defaultRetryPolicy(target.type)
     for (;;) {
       if (closed) return
@@ -223,7 +234,7 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
       const batch = await o.ledger.pendingDeliveries(target.id, DELIVERY_BATCH)
       for (const delivery of batch) {
         if (closed) return
-        if (delivery.dueAtMs > o.clock.nowMs() || delivery.nextAttemptAtMs > o.realClock.nowMs()) return
+        if (!isDue(delivery)) return
         if (state.status === 'unsubscribed' && delivery.kind !== 'unsubscribe-confirmation') {
           await o.ledger.recordAttempt(
             {
@@ -279,10 +290,7 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
       if (!state || inFlight.has(target.id)) continue
       const work = deliverTo(target, state)
         .catch((error: unknown) => o.log.error({ err: error, target: target.id }, 'delivering notifications failed'))
-        .finally(() => {
-          inFlight.delete(target.id)
-          void o.ledger.releaseTarget(target.id, node).catch(() => undefined)
-        })
+        .finally(() => inFlight.delete(target.id))
       inFlight.set(target.id, work)
     }
   }
@@ -296,7 +304,7 @@ export function createDispatcher(o: DispatcherOptions): Dispatcher {
   const hasDueWork = async () => {
     for (const target of o.world().notifications) {
       const [head] = await o.ledger.pendingDeliveries(target.id, 1)
-      if (head && head.dueAtMs <= o.clock.nowMs() && head.nextAttemptAtMs <= o.realClock.nowMs()) return true
+      if (head && isDue(head)) return true
     }
     return false
   }

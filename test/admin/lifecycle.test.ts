@@ -122,6 +122,8 @@ describeEachStore('the subscription lifecycle (admin API, the virtual clock, the
         previousAgreementId: null,
         worldVersion: undefined,
         position: undefined,
+        triggered: false,
+        deliveries: [], // no notification targets in this world
       },
     )
   })

@@ -143,6 +143,7 @@ describe('admin API: the world at run time (AdminClient)', () => {
         dimensions: [{ name: 'seats' }],
         contractDimensions: [],
         integration: 'concurrent-agreements',
+        notifications: 'both',
       })
 
       const added = await admin.request<{ dimensions: unknown[] }>('PUT', '/products/widget-saas/dimensions/storage_gb', { price: 0.25 })
@@ -458,7 +459,7 @@ describe('admin API: the world at run time (AdminClient)', () => {
   describe('the whole world', () => {
     it('GET /admin/world then PUT /admin/world round-trips it; a bad world is refused whole, naming the field', async () => {
       const world = await admin.exportWorld()
-      assert.deepEqual(Object.keys(world), ['accounts', 'products', 'customers', 'licenses', 'offers', 'agreements'])
+      assert.deepEqual(Object.keys(world), ['accounts', 'products', 'customers', 'licenses', 'offers', 'agreements', 'notifications'])
       assert.deepEqual(await admin.importWorld(world), world)
       assert.deepEqual(await admin.exportWorld(), world)
 

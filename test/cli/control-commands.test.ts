@@ -72,7 +72,7 @@ describe('meterd world / records / usage / audit / clock / faults / quotas (agai
       assert.notDeepEqual(await admin.exportWorld(), original)
       const imported = await cli('world', 'import', file)
       assert.equal(imported.code, 0, imported.stderr)
-      assert.equal(imported.stdout, 'imported 2 accounts, 4 products, 1 customers, 5 offers, 4 licenses, 4 agreements\n')
+      assert.equal(imported.stdout, 'imported 2 accounts, 4 products, 1 customers, 5 offers, 4 licenses, 4 agreements, 0 notifications\n')
       assert.deepEqual(await admin.exportWorld(), original)
     })
 
@@ -89,7 +89,7 @@ describe('meterd world / records / usage / audit / clock / faults / quotas (agai
       )
       assert.equal(
         (await cli('world', 'import', config)).stdout,
-        'imported 2 accounts, 4 products, 2 customers, 5 offers, 4 licenses, 4 agreements\n',
+        'imported 2 accounts, 4 products, 2 customers, 5 offers, 4 licenses, 4 agreements, 0 notifications\n',
       )
 
       const bad = join(dir, 'bad.yaml')
@@ -150,7 +150,7 @@ describe('meterd world / records / usage / audit / clock / faults / quotas (agai
       assert.equal(unknown, 'meterd: NotFound: no customer nobody\n')
       assert.match(
         licensesGet,
-        /^error: command-argument value 'licenses' is invalid for argument 'collection'\. Allowed choices are accounts, products, customers, offers\./,
+        /^error: command-argument value 'licenses' is invalid for argument 'collection'\. Allowed choices are accounts, products, customers, offers, notifications\./,
       )
       assert.equal(badField, 'meterd: BadRequest: accountId: must be a 12-digit AWS account id\n')
 

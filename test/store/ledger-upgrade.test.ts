@@ -15,7 +15,7 @@ import { describeEachStore } from '../helpers/store.js'
  */
 // What a ledger of meterd up to 0005 did not have: migration 0006's rewrite, and the later tables.
 const LAST_BEFORE_0006 = '0005'
-const LATER_TABLES = ['lifecycle_events']
+const LATER_TABLES = ['lifecycle_events', 'notification_targets', 'notification_deliveries', 'notification_attempts']
 
 // The key shapes up to 0005: ["B"|"L"|"M", a, b, dimension, hourMs] and ["D", slotKey, quantity].
 function keyAsBefore0006(key: string): string {

@@ -38,7 +38,7 @@ describeEachStore(
     it('meterd migrate applies every migration and says so', async () => {
       const run = await runCli(['migrate', '--store', url])
       assert.equal(run.code, 0, run.stderr)
-      assert.equal(run.stdout.trim(), `ledger schema is up to date (0007_lifecycle_events) in PostgreSQL ${url}`)
+      assert.equal(run.stdout.trim(), `ledger schema is up to date (0008_notifications) in PostgreSQL ${url}`)
       const tables = await sql(`SELECT table_name FROM information_schema.tables WHERE table_schema = '${schema}' ORDER BY table_name`)
       assert.deepEqual(
         tables.rows.map((r) => r.table_name),
@@ -50,6 +50,9 @@ describeEachStore(
           'kysely_migration',
           'kysely_migration_lock',
           'lifecycle_events',
+          'notification_attempts',
+          'notification_deliveries',
+          'notification_targets',
           'quota_buckets',
           'registration_tokens',
           'registrations',
